@@ -1,0 +1,1 @@
+"""Platform adapters: console (the embedded default), Discord and Slack. Thin translators."""

@@ -1,0 +1,179 @@
+"""``wirebrief digest``: one dispatch (file, stdin) or a JSONL batch becomes digests."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.app import app
+from bot.errors import UserInputError
+from digests import Digest, Dispatch, summarise
+
+#: Largest dispatch we read. Wire stories are kilobytes; anything this big is not one.
+MAX_DISPATCH_BYTES = 5 * 1024 * 1024
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"wirebrief: error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _decode(data: bytes, where: str) -> str:
+    if len(data) > MAX_DISPATCH_BYTES:
+        raise UserInputError(f"{where} is {len(data) / 1e6:.1f} MB; a dispatch may be at most {MAX_DISPATCH_BYTES // 2**20} MB")
+    if b"\x00" in data[:8192]:
+        raise UserInputError(f"{where} looks binary (NUL bytes), not a text dispatch")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserInputError(f"{where} is not UTF-8 text (undecodable byte at offset {exc.start})") from None
+    if not text.strip():
+        raise UserInputError(f"{where} is empty: nothing to summarise")
+    return text
+
+
+def read_dispatch_file(source: str) -> Dispatch:
+    """Read a dispatch from a path or ``-`` (stdin), with the size cap applied while reading."""
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_DISPATCH_BYTES + 1)
+        return Dispatch(text=_decode(data, "standard input"), source="stdin")
+    path = Path(source)
+    if path.is_dir():
+        raise UserInputError(f"{source} is a directory; give a text file, '-' for standard input, or --batch")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_DISPATCH_BYTES + 1)
+    except FileNotFoundError:
+        raise UserInputError(f"{source}: no such file") from None
+    except PermissionError:
+        raise UserInputError(f"{source}: permission denied") from None
+    except OSError as exc:
+        raise UserInputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    return Dispatch(text=_decode(data, source), source=str(path), id=path.stem)
+
+
+def _is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+def _digest_url(url: str, config: Path | None) -> Digest:
+    """The link path the chat adapters use: fetch (SSRF-guarded) and summarise."""
+    from bot.links import digest_url  # the engine's page fetcher; imported lazily (httpx, trafilatura)
+
+    return digest_url(url, config)
+
+
+def _print(digest: Digest, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(digest.to_json(), ensure_ascii=False, indent=2))
+        return
+    from adapters.console.render import render_digest
+    from rich.console import Console
+
+    Console().print(render_digest(digest))
+
+
+def _batch_line(lineno: int, line: str) -> tuple[Any, Dispatch]:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(f"line {lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise UserInputError(f"line {lineno}: expected a JSON object with \"id\" and \"text\"")
+    ident = obj.get("id")
+    text = obj.get("text")
+    title = obj.get("title")
+    if not isinstance(text, str):
+        raise _BatchError(ident, f"line {lineno}: \"text\" must be a string")
+    if title is not None and not isinstance(title, str):
+        raise _BatchError(ident, f"line {lineno}: \"title\" must be a string or absent")
+    if not text.strip():
+        raise _BatchError(ident, f"line {lineno}: \"text\" is empty")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_DISPATCH_BYTES:
+        raise _BatchError(ident, f"line {lineno}: \"text\" is over {MAX_DISPATCH_BYTES // 2**20} MB")
+    return ident, Dispatch(text=text, title=title or None, id=None if ident is None else str(ident))
+
+
+class _BatchError(UserInputError):
+    def __init__(self, ident: Any, message: str) -> None:
+        super().__init__(message)
+        self.ident = ident
+
+
+def _run_batch(batch: Path, out: Path | None) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if batch.is_dir():
+        raise UserInputError(f"{batch} is a directory; --batch takes a JSONL file")
+    try:
+        lines = batch.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise UserInputError(f"{batch}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise UserInputError(f"{batch} is not UTF-8 text (undecodable byte at offset {exc.start})") from None
+    sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    errors = 0
+    progress = Progress(
+        TextColumn("[bold]digest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=__import__("rich.console", fromlist=["Console"]).Console(stderr=True),
+        transient=False,
+    )
+    try:
+        with progress:
+            task = progress.add_task("digest", total=len(lines))
+            for lineno, line in enumerate(lines, start=1):
+                progress.advance(task)
+                if not line.strip():
+                    continue
+                try:
+                    ident, dispatch = _batch_line(lineno, line)
+                    record = summarise(dispatch).to_json()
+                    if ident is not None:
+                        record = {"id": ident, **{k: v for k, v in record.items() if k != "id"}}
+                except UserInputError as exc:
+                    errors += 1
+                    record = {"id": getattr(exc, "ident", None), "error": str(exc)}
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+                sink.flush()
+    finally:
+        if out:
+            sink.close()
+    if errors:
+        typer.echo(f"wirebrief: {errors} of {len(lines)} lines failed (see \"error\" in the output)", err=True)
+    return 0
+
+
+@app.command()
+def digest(
+    source: Annotated[
+        str | None,
+        typer.Argument(help="A dispatch file, '-' for standard input, or an http(s) URL to fetch.", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON (the public contract).")] = False,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="JSONL file, one {\"id\", \"text\", \"title\"?} per line.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="With --batch: write JSONL digests here (default stdout).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML config (for fetching URLs).")] = None,
+) -> None:
+    """Summarise a dispatch: a written headline, the dateline and the key quotes with speakers."""
+    try:
+        if batch is not None:
+            if source is not None:
+                raise UserInputError("give either a dispatch or --batch, not both")
+            raise typer.Exit(_run_batch(batch, out))
+        if out is not None:
+            raise UserInputError("--out only goes with --batch")
+        if source is None:
+            raise UserInputError("give a dispatch file, '-' for standard input, a URL, or --batch FILE")
+        if _is_url(source):
+            result = _digest_url(source, config)
+        else:
+            result = summarise(read_dispatch_file(source))
+        _print(result, as_json)
+    except UserInputError as exc:
+        raise _fail(str(exc)) from None

@@ -1,0 +1,3 @@
+"""The engine's commands: run, subscribe, unsubscribe, subscriptions, status, db upgrade."""
+
+from __future__ import annotations

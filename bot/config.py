@@ -1,0 +1,199 @@
+"""Configuration: a TOML file for settings, the environment for secrets and overrides.
+
+Each section is a pydantic-settings model with its own ``WIREBRIEF_<SECTION>_`` prefix, so
+``WIREBRIEF_DISCORD_API_BASE`` overrides ``[discord] api_base``. Environment wins over the
+file; secrets (tokens, signing secret) are read from the environment only, and a secret
+written into the file is refused rather than silently used.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+SECRET_KEYS = {("discord", "token"), ("slack", "bot_token"), ("slack", "signing_secret"), ("slack", "app_token")}
+
+
+class _Section(BaseSettings):
+    """Environment over file: init kwargs (the file) are the lowest-priority source."""
+
+    model_config = SettingsConfigDict(extra="forbid", case_sensitive=False)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("wirebrief", appauthor=False))
+
+
+class StoreSettings(_Section):
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_STORE_", extra="forbid")
+    #: SQLAlchemy URL. Empty: SQLite file ``wirebrief.sqlite3`` in the user's data directory.
+    url: str = ""
+
+    def resolved_url(self) -> str:
+        if self.url:
+            return self.url
+        return f"sqlite:///{default_data_dir() / 'wirebrief.sqlite3'}"
+
+
+class FetchSettings(_Section):
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_FETCH_", extra="forbid")
+    #: Tests only: allow fetching loopback/private addresses. Logged loudly when on.
+    allow_private_addresses: bool = Field(
+        False,
+        validation_alias=AliasChoices(
+            "allow_private_addresses", "WIREBRIEF_ALLOW_PRIVATE_ADDRESSES", "WIREBRIEF_FETCH_ALLOW_PRIVATE_ADDRESSES"
+        ),
+    )
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    max_bytes: int = Field(5 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(5, ge=0, le=20)
+    user_agent: str = "Wirebrief/0.1 (+https://github.com/wirebrief/wirebrief)"
+
+
+class SchedulerSettings(_Section):
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_SCHEDULER_", extra="forbid")
+    #: Seconds between polls of one feed; polls are spread over this interval by URL hash.
+    poll_interval_seconds: int = Field(300, ge=5)
+    #: Seconds between scans of a wire folder.
+    wire_interval_seconds: int = Field(30, ge=1)
+    #: A claimed delivery not marked sent after this many seconds is retried.
+    claim_timeout_seconds: int = Field(120, ge=5)
+    #: Consecutive fetch failures after which a source is paused and its channels told.
+    failure_limit: int = Field(8, ge=1)
+
+
+class ConsoleSettings(_Section):
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_CONSOLE_", extra="forbid")
+    #: Subscribe ``console:main`` to the bundled sample wire folder and feed on first run.
+    samples: bool = True
+
+
+class DiscordSettings(_Section):
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_DISCORD_", extra="forbid")
+    token: SecretStr | None = None
+    #: Test-only override of Discord's REST base, e.g. http://127.0.0.1:PORT/api/v10
+    api_base: str | None = None
+    #: Test-only override of Discord's gateway URL, e.g. ws://127.0.0.1:PORT/
+    gateway_url: str | None = None
+    #: Shards to run; set to use discord.py's AutoShardedClient.
+    shard_count: int | None = Field(None, ge=1)
+    #: Members with this role may manage subscriptions besides those with Manage Channels.
+    manager_role: str | None = None
+    #: Guild-scoped command sync (instant) instead of global; useful in development.
+    command_guild_id: int | None = None
+
+
+class SlackSettings(_Section):
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_SLACK_", extra="forbid")
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+    #: Test-only override of the Web API base URL (must end in "/").
+    api_base: str | None = None
+    mode: Literal["http", "socket"] = "http"
+    host: str = "127.0.0.1"
+    port: int = Field(3000, ge=0, le=65535)
+    #: Who may manage subscriptions: "admins" (workspace admins and the channel's creator) or "everyone".
+    managers: Literal["admins", "everyone"] = "admins"
+
+    @field_validator("api_base")
+    @classmethod
+    def _trailing_slash(cls, value: str | None) -> str | None:
+        if value and not value.endswith("/"):
+            value += "/"
+        return value
+
+
+class LogSettings(_Section):
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_LOG_", extra="forbid")
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings:
+    """All sections, plus which platforms ``wirebrief run`` starts."""
+
+    def __init__(self, sections: dict[str, Any], platforms: list[str]) -> None:
+        self.store: StoreSettings = sections["store"]
+        self.fetch: FetchSettings = sections["fetch"]
+        self.scheduler: SchedulerSettings = sections["scheduler"]
+        self.console: ConsoleSettings = sections["console"]
+        self.discord: DiscordSettings = sections["discord"]
+        self.slack: SlackSettings = sections["slack"]
+        self.log: LogSettings = sections["log"]
+        self.platforms = platforms
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    "store": StoreSettings,
+    "fetch": FetchSettings,
+    "scheduler": SchedulerSettings,
+    "console": ConsoleSettings,
+    "discord": DiscordSettings,
+    "slack": SlackSettings,
+    "log": LogSettings,
+}
+PLATFORMS = ("console", "discord", "slack")
+
+
+def _first_error(section: str, exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ())) or "?"
+    return f"config: {section}.{loc}: {err.get('msg', 'invalid value')}"
+
+
+def load_settings(path: Path | None = None, platforms: list[str] | None = None) -> Settings:
+    """Read ``path`` (if given) and the environment; raise ConfigError naming the bad key."""
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config: file not found: {path}") from None
+        except IsADirectoryError:
+            raise ConfigError(f"config: {path} is a directory, not a TOML file") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(raw) - set(SECTIONS) - {"platforms"})
+    if unknown:
+        raise ConfigError(f"config: unknown section or key {unknown[0]!r} (known: {', '.join(SECTIONS)}, platforms)")
+    sections: dict[str, Any] = {}
+    for name, cls in SECTIONS.items():
+        values = raw.get(name, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"config: [{name}] must be a table")
+        for key in values:
+            if (name, key) in SECRET_KEYS:
+                env = f"WIREBRIEF_{name.upper()}_{key.upper()}"
+                raise ConfigError(f"config: {name}.{key} is a secret: set {env} in the environment, not in the file")
+        try:
+            sections[name] = cls(**values)
+        except ValidationError as exc:
+            raise ConfigError(_first_error(name, exc)) from None
+    chosen = platforms if platforms else raw.get("platforms", ["console"])
+    if isinstance(chosen, str):
+        chosen = [chosen]
+    if not isinstance(chosen, list) or not all(isinstance(p, str) for p in chosen):
+        raise ConfigError("config: platforms must be a list such as [\"console\", \"discord\"]")
+    chosen = [p.strip().lower() for p in chosen]
+    for p in chosen:
+        if p not in PLATFORMS:
+            raise ConfigError(f"config: platforms: unknown platform {p!r} (known: {', '.join(PLATFORMS)})")
+    return Settings(sections, chosen)

@@ -1,0 +1,102 @@
+"""Domain types of the application layer, shared by services, store and adapters.
+
+Adapters speak only these types (and ``digests.Digest``); they never see ORM rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from digests.model import Digest
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A place digests are posted: ``platform`` ("console", "discord", "slack"), the
+    platform's channel id and, where the platform has one, the guild/workspace id."""
+
+    platform: str
+    channel: str
+    workspace: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.channel}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChannelRef:
+        """``console:main`` or ``discord:<guild>/<channel>`` or ``slack:<team>/<channel>``."""
+        from bot.errors import UserInputError
+
+        platform, sep, rest = text.partition(":")
+        if not sep or not platform or not rest:
+            raise UserInputError(f"channel {text!r} must look like PLATFORM:CHANNEL, e.g. console:main")
+        workspace, slash, channel = rest.rpartition("/")
+        return cls(platform.strip().lower(), channel.strip(), workspace.strip() or None if slash else None)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a subscription posts: on arrival (``cron`` is None) or on a cron in a timezone."""
+
+    cron: str | None = None
+    timezone: str = "UTC"
+
+    @property
+    def on_arrival(self) -> bool:
+        return self.cron is None
+
+    def __str__(self) -> str:
+        return "on arrival" if self.cron is None else f"cron {self.cron} ({self.timezone})"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A feed, wire folder or page source as users see it in `status`."""
+
+    id: int
+    kind: str  # "feed", "wire", "page"
+    url: str
+    name: str
+    last_fetch: datetime | None = None
+    last_error: str | None = None
+    next_poll: datetime | None = None
+    failures: int = 0
+    paused_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SubscriptionInfo:
+    """One channel's subscription to one source; ``number`` is its 1-based place in the
+    channel's list, which is what chat users type to unsubscribe."""
+
+    id: int
+    number: int
+    channel: ChannelRef
+    source: SourceInfo
+    schedule: Schedule
+    backfill: int
+    created: datetime
+    last_post: datetime | None = None
+    next_post: datetime | None = None
+    paused_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    """One digest on its way to one channel, with what a renderer shows besides the digest."""
+
+    digest: Digest
+    channel: ChannelRef
+    source_name: str
+    source_url: str | None
+    published: datetime | None
+    delivery_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    """What `/digest status` shows for a channel: every subscription and its source."""
+
+    channel: ChannelRef
+    subscriptions: tuple[SubscriptionInfo, ...]

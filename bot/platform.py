@@ -1,0 +1,38 @@
+"""The one small interface every chat platform implements (after opsdroid's connectors).
+
+The engine owns the loop: it starts each platform, hands it a :class:`~bot.services.Services`
+to call when users act in chat, and sends posts through the platform's outbox. A platform
+translates; it keeps no state of its own beyond its connection.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from bot.domain import Post
+    from bot.services import Services
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """A chat platform adapter.
+
+    ``post`` raises :class:`bot.errors.ChannelGone` when the channel is deleted or the bot
+    lost access (the engine pauses the subscription and tells status), and
+    :class:`bot.errors.RateLimited` when the platform says wait (the outbox waits and retries).
+    Any other exception counts as a transient failure and the delivery is retried later.
+    """
+
+    name: str
+    #: Posts per second the outbox allows this platform, all channels together.
+    rate_per_second: float
+
+    async def start(self, services: Services) -> None:
+        """Connect and begin listening; return once ready to post."""
+
+    async def stop(self) -> None:
+        """Disconnect cleanly."""
+
+    async def post(self, post: Post) -> str | None:
+        """Send one digest; return the platform's message id if it gives one."""

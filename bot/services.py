@@ -1,0 +1,63 @@
+"""The use-cases every adapter calls. Adapters never touch the store or the summariser.
+
+INTERFACE CONTRACT (adapters are written against exactly these signatures; the engine
+implements them). All methods are coroutines so chat handlers can await them; blocking
+work (database, summariser, HTTP) runs off the event loop inside.
+"""
+
+from __future__ import annotations
+
+from digests.model import Digest
+
+from bot.domain import ChannelRef, ChannelStatus, Post, SubscriptionInfo
+
+
+class Services:
+    async def latest_digest(self, channel: ChannelRef) -> Post | None:
+        """The newest digest from any source this channel subscribes to, or None when the
+        channel has no subscriptions or its sources have produced nothing yet."""
+        raise NotImplementedError
+
+    async def subscribe(
+        self,
+        channel: ChannelRef,
+        source: str,
+        schedule: str | None = None,
+        timezone: str = "UTC",
+        backfill: int = 1,
+    ) -> SubscriptionInfo:
+        """Subscribe ``channel`` to ``source`` (a feed URL or the name of a wire folder).
+
+        ``schedule``: None or "on arrival", or a 5-field cron string. ``timezone``: IANA name.
+        ``backfill`` (0-10): how many of the source's latest items to post once now.
+        Raises UserInputError (bad schedule, timezone, backfill, source) with a one-line
+        message fit to show the user; subscribing twice to the same source updates it.
+        """
+        raise NotImplementedError
+
+    async def unsubscribe(self, channel: ChannelRef, which: str) -> SubscriptionInfo:
+        """Remove a subscription, named by its number in :meth:`subscriptions` ("2") or by
+        its source URL/name. Raises NotFoundError with a helpful message."""
+        raise NotImplementedError
+
+    async def subscriptions(self, channel: ChannelRef) -> list[SubscriptionInfo]:
+        """The channel's subscriptions, numbered from 1, oldest first."""
+        raise NotImplementedError
+
+    async def status(self, channel: ChannelRef) -> ChannelStatus:
+        """Per subscription: source last fetch / last error / next poll, last and next post,
+        and why it is paused, if it is."""
+        raise NotImplementedError
+
+    async def digest_link(self, url: str) -> Digest:
+        """Fetch a web page (SSRF-guarded, size and time capped) and summarise it.
+        Raises FetchError whose ``reason`` says why, for a polite reply."""
+        raise NotImplementedError
+
+    async def channel_gone(self, channel: ChannelRef, reason: str) -> None:
+        """Pause every subscription of a channel that was deleted or lost permissions."""
+        raise NotImplementedError
+
+    async def known_wire_names(self) -> list[str]:
+        """Names of the wire folders users may subscribe to (for autocomplete and help)."""
+        raise NotImplementedError
