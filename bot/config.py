@@ -18,6 +18,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.errors import ConfigError
 
+#: The bundled sample wire folder (two dispatches), subscribed by console:main on the embedded default.
+SAMPLE_WIRE = Path(__file__).resolve().parent / "samples" / "wire"
+
 SECRET_KEYS = {("discord", "token"), ("slack", "bot_token"), ("slack", "signing_secret"), ("slack", "app_token")}
 
 
@@ -75,7 +78,7 @@ class SchedulerSettings(_Section):
     #: Seconds between scans of a wire folder.
     wire_interval_seconds: int = Field(30, ge=1)
     #: A claimed delivery not marked sent after this many seconds is retried.
-    claim_timeout_seconds: int = Field(120, ge=5)
+    claim_timeout_seconds: int = Field(120, ge=1)
     #: Consecutive fetch failures after which a source is paused and its channels told.
     failure_limit: int = Field(8, ge=1)
 
@@ -84,6 +87,8 @@ class ConsoleSettings(_Section):
     model_config = SettingsConfigDict(env_prefix="WIREBRIEF_CONSOLE_", extra="forbid")
     #: Subscribe ``console:main`` to the bundled sample wire folder and feed on first run.
     samples: bool = True
+    #: Demo/tests only: seconds each console post takes (shows a slow platform; crash tests).
+    post_delay_seconds: float = Field(0.0, ge=0, le=60)
 
 
 class DiscordSettings(_Section):
@@ -130,7 +135,7 @@ class LogSettings(_Section):
 class Settings:
     """All sections, plus which platforms ``wirebrief run`` starts."""
 
-    def __init__(self, sections: dict[str, Any], platforms: list[str]) -> None:
+    def __init__(self, sections: dict[str, Any], platforms: list[str], wires: dict[str, Path] | None = None) -> None:
         self.store: StoreSettings = sections["store"]
         self.fetch: FetchSettings = sections["fetch"]
         self.scheduler: SchedulerSettings = sections["scheduler"]
@@ -139,6 +144,8 @@ class Settings:
         self.slack: SlackSettings = sections["slack"]
         self.log: LogSettings = sections["log"]
         self.platforms = platforms
+        #: Wire folders users may subscribe to, by name; "sample" is the bundled folder unless overridden.
+        self.wires: dict[str, Path] = {"sample": SAMPLE_WIRE, **(wires or {})}
 
 
 SECTIONS: dict[str, type[_Section]] = {
@@ -171,9 +178,12 @@ def load_settings(path: Path | None = None, platforms: list[str] | None = None) 
             raise ConfigError(f"config: {path} is a directory, not a TOML file") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
-    unknown = sorted(set(raw) - set(SECTIONS) - {"platforms"})
+    unknown = sorted(set(raw) - set(SECTIONS) - {"platforms", "wires"})
     if unknown:
-        raise ConfigError(f"config: unknown section or key {unknown[0]!r} (known: {', '.join(SECTIONS)}, platforms)")
+        raise ConfigError(
+            f"config: unknown section or key {unknown[0]!r} (known: {', '.join(SECTIONS)}, wires, platforms)"
+        )
+    wires = _wires(raw.get("wires", {}), path)
     sections: dict[str, Any] = {}
     for name, cls in SECTIONS.items():
         values = raw.get(name, {})
@@ -196,4 +206,20 @@ def load_settings(path: Path | None = None, platforms: list[str] | None = None) 
     for p in chosen:
         if p not in PLATFORMS:
             raise ConfigError(f"config: platforms: unknown platform {p!r} (known: {', '.join(PLATFORMS)})")
-    return Settings(sections, chosen)
+    return Settings(sections, chosen, wires)
+
+
+def _wires(table: Any, config_path: Path | None) -> dict[str, Path]:
+    """``[wires]`` name = folder; relative folders are taken from the config file's directory."""
+    if not isinstance(table, dict):
+        raise ConfigError("config: [wires] must be a table of name = \"folder path\"")
+    base = Path(config_path).resolve().parent if config_path is not None else Path.cwd()
+    wires: dict[str, Path] = {}
+    for name, folder in table.items():
+        if not isinstance(folder, str) or not folder.strip():
+            raise ConfigError(f"config: wires.{name}: must be a folder path (a string)")
+        if not name.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError(f"config: wires.{name}: names may hold only letters, digits, '-' and '_'")
+        path = Path(folder).expanduser()
+        wires[name.lower()] = path if path.is_absolute() else base / path
+    return wires
