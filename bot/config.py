@@ -104,6 +104,9 @@ class DiscordSettings(_Section):
     manager_role: str | None = None
     #: Guild-scoped command sync (instant) instead of global; useful in development.
     command_guild_id: int | None = None
+    #: Seconds discord.py waits for more guilds after the last one arrived before it is ready
+    #: (its ``guild_ready_timeout``); tests set it small.
+    guild_ready_timeout: float = Field(2.0, gt=0, le=60)
 
 
 class SlackSettings(_Section):
