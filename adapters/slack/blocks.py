@@ -1,0 +1,135 @@
+"""A digest as Slack Block Kit: header, context, one section per key quote, a button to the source.
+
+Every string here comes from a feed, a wire file or a web page, so all of it is untrusted.
+Slack gives ``&``, ``<`` and ``>`` their control meaning (``<!channel>``, ``<@U123>``,
+``<https://x|label>``); escaping those three in every text object is what makes a quote
+that says ``<!channel>`` render as text instead of paging the whole channel. ``verbatim``
+is set on mrkdwn so Slack does not auto-link or auto-parse names in the quote either.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from digests.model import Digest, Quote
+
+HEADER_MAX = 150
+SECTION_MAX = 3000
+CONTEXT_MAX = 2000
+FALLBACK_MAX = 3000
+BUTTON_URL_MAX = 3000
+MAX_QUOTES = 10
+OPEN_SOURCE_ACTION = "wirebrief_open_source"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Plain "@here" style words are not mentions unless Slack is asked to parse names, but a word
+# joiner after the "@" keeps them inert even if a client or workflow re-parses the text.
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+def escape(text: str) -> str:
+    """Escape Slack's three control characters and neutralise broadcast words."""
+    text = _CONTROL.sub("", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub("@\u2060\\1", text)
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten to ``limit`` characters with an ellipsis, never cutting an escape in half."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """A URL fit for a button: http(s) with a host, without whitespace, within Slack's limit."""
+    if not url or len(url) > BUTTON_URL_MAX or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": False}
+
+
+def speaker_line(quote: Quote) -> str:
+    """The attribution under a quote; "unattributed" rather than a blank, so no quote looks orphaned."""
+    who = (quote.speaker or "").strip() or "unattributed"
+    role = (quote.role or "").strip()
+    return f"{who}, {role}" if role else who
+
+
+def headline(digest: Digest) -> str:
+    return " ".join(digest.headline.split()) or "Untitled dispatch"
+
+
+def context_line(digest: Digest, source_name: str | None, when: str | None = None) -> str:
+    """Dateline · source · time, escaped: the context block's one line."""
+    parts = [str(digest.dateline) if digest.dateline else "", source_name or "", when or ""]
+    return " · ".join(escape(" ".join(p.split())) for p in parts if p.strip())
+
+
+def quote_section(quote: Quote) -> dict[str, Any]:
+    body = clip(escape(" ".join(quote.text.split())), SECTION_MAX - 300)
+    who = clip(escape(speaker_line(quote)), 250)
+    return {"type": "section", "text": _mrkdwn(f"> “{body}”\n— *{who}*")}
+
+
+def digest_blocks(
+    digest: Digest, source_name: str | None = None, source_url: str | None = None, when: str | None = None
+) -> list[dict[str, Any]]:
+    """The Block Kit blocks for one digest (at most 14 blocks, every limit respected)."""
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(clip(escape(headline(digest)), HEADER_MAX))}]
+    context = context_line(digest, source_name, when)
+    if context:
+        blocks.append({"type": "context", "elements": [_mrkdwn(clip(context, CONTEXT_MAX))]})
+    quotes = digest.key[:MAX_QUOTES]
+    blocks.extend(quote_section(q) for q in quotes)
+    if not quotes:
+        blocks.append({"type": "section", "text": _mrkdwn("_No direct quotes in this dispatch._")})
+    url = safe_url(digest.url) or safe_url(source_url)
+    if url:
+        button = {
+            "type": "button",
+            "text": _plain("Read the source"),
+            "url": url,
+            "action_id": OPEN_SOURCE_ACTION,
+        }
+        blocks.append({"type": "actions", "elements": [button]})
+    return blocks
+
+
+def digest_fallback(digest: Digest, source_name: str | None = None) -> str:
+    """The plain notification text Slack shows where blocks cannot be drawn (push, search)."""
+    lines = [escape(headline(digest))]
+    for quote in digest.key[:3]:
+        lines.append(f"“{escape(' '.join(quote.text.split()))}” — {escape(speaker_line(quote))}")
+    if source_name:
+        lines.append(escape(source_name))
+    return clip("\n".join(lines), FALLBACK_MAX)
+
+
+def digest_message(
+    digest: Digest, source_name: str | None = None, source_url: str | None = None, when: str | None = None
+) -> dict[str, Any]:
+    """``{"text": ..., "blocks": [...]}``: the body of chat.postMessage or a response_url post."""
+    return {
+        "text": digest_fallback(digest, source_name),
+        "blocks": digest_blocks(digest, source_name, source_url, when),
+    }

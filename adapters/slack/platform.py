@@ -1,0 +1,186 @@
+"""The Slack platform: a bolt AsyncApp over HTTP (signing secret) or Socket Mode (app token),
+and ``post()`` through ``chat.postMessage``.
+
+HTTP mode runs bolt's request handling inside our own aiohttp ``AppRunner`` rather than
+``app.start()``: we need to start and stop it beside the scheduler on one event loop, and
+to learn the bound port when the configured port is 0 (tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.handlers import SlackHandlers, post_message
+from bot.config import Settings, SlackSettings
+from bot.domain import Post
+from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+#: Errors of chat.postMessage that mean the channel is unreachable until someone re-invites the bot.
+GONE_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "channel_is_archived", "restricted_action"}
+#: Slack allows about one message per second per channel (short bursts tolerated).
+CHANNEL_INTERVAL = 1.0
+
+
+class ChannelPacer:
+    """Keeps posts to one channel at least ``interval`` seconds apart, across concurrent senders.
+
+    A reservation, not a lock: each caller takes the next free slot for its channel, so
+    posts to different channels never wait for each other.
+    """
+
+    def __init__(self, interval: float = CHANNEL_INTERVAL, max_channels: int = 50_000) -> None:
+        self.interval = interval
+        self.max_channels = max_channels
+        self._next: dict[str, float] = {}
+
+    async def wait(self, channel: str) -> None:
+        now = time.monotonic()
+        slot = max(now, self._next.get(channel, 0.0))
+        self._next[channel] = slot + self.interval
+        if len(self._next) > self.max_channels:
+            self._next = {c: t for c, t in self._next.items() if t > now}
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def check_settings(slack: SlackSettings) -> None:
+    """Fail at start-up, naming the variable to set, rather than at the first message."""
+    if not _secret(slack.bot_token):
+        raise ConfigError("slack: set WIREBRIEF_SLACK_BOT_TOKEN (the xoxb- bot token)")
+    if slack.mode == "http" and not _secret(slack.signing_secret):
+        raise ConfigError('slack: HTTP mode needs WIREBRIEF_SLACK_SIGNING_SECRET (or set [slack] mode = "socket")')
+    if slack.mode == "socket" and not _secret(slack.app_token):
+        raise ConfigError("slack: Socket Mode needs WIREBRIEF_SLACK_APP_TOKEN (the xapp- app-level token)")
+
+
+def build_client(slack: SlackSettings) -> AsyncWebClient:
+    """The Web API client; a 429 is retried once after Retry-After before ``post`` gives up."""
+    kwargs: dict[str, Any] = {
+        "token": _secret(slack.bot_token),
+        "retry_handlers": [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+    }
+    if slack.api_base:
+        kwargs["base_url"] = slack.api_base
+    return AsyncWebClient(**kwargs)
+
+
+class SlackPlatform:
+    """:class:`bot.platform.Platform` for Slack."""
+
+    name = "slack"
+    #: All channels together; Slack's real limit is per channel (see :class:`ChannelPacer`).
+    rate_per_second = 20.0
+
+    def __init__(self, settings: Settings) -> None:
+        check_settings(settings.slack)
+        self.settings = settings.slack
+        self.client = build_client(settings.slack)
+        self.pacer = ChannelPacer()
+        self.app: AsyncApp | None = None
+        self.handlers: SlackHandlers | None = None
+        self.bot_user_id: str | None = None
+        self.team_id: str | None = None
+        self.port: int | None = None
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+
+    @property
+    def events_url(self) -> str | None:
+        """Where Slack must send HTTP requests (HTTP mode, once started)."""
+        if self.port is None:
+            return None
+        return f"http://{self.settings.host}:{self.port}{EVENTS_PATH}"
+
+    async def start(self, services: Services) -> None:
+        auth = await self.client.auth_test()
+        self.bot_user_id, self.team_id = auth.get("user_id"), auth.get("team_id")
+        http = self.settings.mode == "http"
+        self.app = AsyncApp(
+            name="wirebrief",
+            client=self.client,
+            signing_secret=_secret(self.settings.signing_secret) if http else "",
+            request_verification_enabled=http,
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        self.handlers = SlackHandlers(services, self.settings.managers, self.bot_user_id)
+        self.handlers.register(self.app)
+        if http:
+            await self._start_http(self.app)
+        else:
+            await self._start_socket(self.app)
+        log.info("slack ready", extra={"mode": self.settings.mode, "team": self.team_id})
+
+    async def _start_http(self, app: AsyncApp) -> None:
+        async def handle(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+        web_app = web.Application(client_max_size=1024 * 1024)
+        web_app.router.add_post(EVENTS_PATH, handle)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        log.info("slack HTTP endpoint listening on %s", self.events_url)
+
+    async def _start_socket(self, app: AsyncApp) -> None:
+        self._socket = AsyncSocketModeHandler(app, _secret(self.settings.app_token), web_client=self.client)
+        await self._socket.connect_async()
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        session = getattr(self.client, "session", None)
+        if session is not None and not session.closed:
+            await session.close()
+
+    async def post(self, post: Post) -> str | None:
+        """chat.postMessage with blocks and a fallback; ChannelGone / RateLimited per the contract."""
+        channel = post.channel.channel
+        await self.pacer.wait(channel)
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel, unfurl_links=False, unfurl_media=False, **post_message(post)
+            )
+        except SlackApiError as exc:
+            raise _delivery_error(exc, channel) from None
+        return response.get("ts")
+
+
+def _delivery_error(exc: SlackApiError, channel: str) -> DeliveryError:
+    error = str(exc.response.get("error") or "")
+    if exc.response.status_code == 429 or error == "ratelimited":
+        retry_after = float(exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1)))
+        log.warning("slack rate limit persists; retry after %ss", retry_after, extra={"channel": channel})
+        return RateLimited(retry_after, f"Slack rate limit: retry after {retry_after:g}s")
+    if error in GONE_ERRORS:
+        return ChannelGone(f"Slack channel {channel} is unreachable ({error}); invite the bot back to resume")
+    return DeliveryError(f"Slack refused the post to {channel}: {error or exc}")

@@ -1,0 +1,121 @@
+"""The words Wirebrief says in Slack besides digests: help, lists, status, polite refusals.
+
+All of it is mrkdwn; anything that came from a user or a source (names, URLs, error text)
+goes through :func:`~adapters.slack.blocks.escape` so it cannot mention or link anyone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from adapters.slack.blocks import clip, escape
+from adapters.slack.commands import usage
+from bot.domain import ChannelStatus, SubscriptionInfo
+from bot.errors import FetchError
+
+MENTION_HELP = (
+    "Mention me with a link — `@Wirebrief https://example.com/story` — and I'll reply in the thread with its "
+    "digest (up to 3 links)."
+)
+NOTHING_YET = (
+    "Nothing to show yet: this channel has no subscriptions, or its sources have not published anything. "
+    "Try `{cmd} subscribe <feed URL>`."
+)
+NOT_ALLOWED = (
+    "Sorry, only workspace admins and this channel's creator can change its subscriptions here. "
+    "Ask one of them, or use `{cmd} list` and `{cmd} status` to look around."
+)
+OOPS = "Sorry, something went wrong on my side. Please try again in a minute."
+
+_REASONS = {
+    "not_article": "it doesn't look like an article I can summarise",
+    "too_big": "the page is too large for me to read",
+    "timeout": "the site took too long to answer",
+    "address_refused": "I'm not allowed to fetch that address",
+    "empty": "the page has no text I can summarise",
+    "http_status": "the site answered with an error",
+    "bad_url": "that doesn't look like a web link I can open",
+    "connection": "I couldn't connect to the site",
+    "bad_content_type": "it isn't a web page I can read",
+    "malformed": "I couldn't make sense of what the site sent",
+}
+
+
+def help_text(command: str) -> str:
+    lines = [
+        "*Wirebrief* turns news into digests: a headline and every key quote with who said it.",
+        f"• `{command}` — the latest digest for this channel",
+        f'• `{command} subscribe <feed URL or wire name> [on arrival | daily 08:00 | cron "0 8 * * 1-5"] '
+        "[tz Europe/Kyiv] [backfill 3]` — post a source here",
+        f"• `{command} list` — this channel's subscriptions, numbered",
+        f"• `{command} unsubscribe <n>` — stop subscription number n",
+        f"• `{command} status` — when each source was last read, and any trouble",
+        f"• `{command} preview <url>` — a digest of one page, only for you",
+        "• `@Wirebrief <link>` — a digest of up to 3 links, in the thread",
+    ]
+    return "\n".join(lines)
+
+
+def usage_text(problem: str, command: str) -> str:
+    return f"{escape(problem[:1].upper() + problem[1:])}.\n{usage(command)}"
+
+
+def fetch_failure(url: str | None, exc: FetchError) -> str:
+    """One polite sentence per failure reason; the raw error stays in the log."""
+    reason = _REASONS.get(exc.reason, "I couldn't read it")
+    what = escape(clip(url, 300)) if url else "that source"
+    return f"Sorry, I couldn't digest {what}: {reason}."
+
+
+def when(moment: datetime | None, empty: str = "never") -> str:
+    """Slack's date token, shown in each reader's own timezone, with a UTC fallback."""
+    if moment is None:
+        return empty
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def subscription_line(sub: SubscriptionInfo) -> str:
+    name = escape(clip(sub.source.name or sub.source.url, 200))
+    line = f"*{sub.number}.* {name} — {escape(str(sub.schedule))}"
+    if sub.paused_reason:
+        line += f" — :double_vertical_bar: paused: {escape(clip(sub.paused_reason, 200))}"
+    return line
+
+
+def list_text(subs: list[SubscriptionInfo], command: str) -> str:
+    if not subs:
+        return f"This channel has no subscriptions. Add one with `{command} subscribe <feed URL or wire name>`."
+    lines = ["*Subscriptions in this channel:*", *(subscription_line(s) for s in subs)]
+    lines.append(f"Remove one with `{command} unsubscribe <n>`.")
+    return "\n".join(lines)
+
+
+def status_text(status: ChannelStatus, command: str) -> str:
+    if not status.subscriptions:
+        return list_text([], command)
+    lines = ["*Status of this channel's subscriptions:*"]
+    for sub in status.subscriptions:
+        src = sub.source
+        lines.append(subscription_line(sub))
+        detail = f"    last read {when(src.last_fetch)} · next read {when(src.next_poll, 'not scheduled')}"
+        detail += f" · last post {when(sub.last_post)} · next post {when(sub.next_post, 'on arrival')}"
+        lines.append(detail)
+        if src.paused_reason:
+            lines.append(f"    source paused: {escape(clip(src.paused_reason, 300))}")
+        if src.last_error:
+            failures = f" ({src.failures} failures in a row)" if src.failures else ""
+            lines.append(f"    last error: {escape(clip(src.last_error, 300))}{failures}")
+    return "\n".join(lines)
+
+
+def subscribed_text(sub: SubscriptionInfo) -> str:
+    name = escape(clip(sub.source.name or sub.source.url, 200))
+    text = f"Subscribed this channel to {name} — {escape(str(sub.schedule))}."
+    if sub.backfill:
+        text += f" The latest {sub.backfill} item{'s' if sub.backfill != 1 else ''} will follow shortly."
+    return text
+
+
+def unsubscribed_text(sub: SubscriptionInfo) -> str:
+    return f"Unsubscribed this channel from {escape(clip(sub.source.name or sub.source.url, 200))}."
