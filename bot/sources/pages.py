@@ -1,0 +1,149 @@
+"""Web pages (the link path): fetch under the SSRF guard, decode, extract the article with trafilatura.
+
+The page's own title becomes ``Dispatch.title``, which the summariser uses as the headline
+when present. A page whose body is missing or too short to be an article (a paywall teaser,
+a login wall, a JavaScript shell) is ``FetchError("empty")``; anything not HTML is
+``FetchError("not_article")``, so chat adapters can say which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import logging
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import trafilatura
+from charset_normalizer import from_bytes
+
+from bot.errors import FetchError
+from bot.fetch import SafeFetcher
+from digests.model import Dispatch
+
+log = logging.getLogger(__name__)
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml"
+#: Shorter than this is a teaser, a cookie wall or an error page, not an article.
+MIN_BODY_CHARS = 200
+MIN_BODY_WORDS = 30
+MAX_TITLE_CHARS = 300
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+_HTMLISH = re.compile(rb"<(!doctype\s+html|html|head|body|title|article|div|p)[\s>/]", re.IGNORECASE)
+#: Labels that, per the WHATWG Encoding standard, mean windows-1252; often sent by default
+#: server configs over UTF-8 pages, so valid UTF-8 wins over them.
+_WEAK_LABELS = frozenset({"iso-8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "windows-1252", "cp1252"})
+
+
+async def fetch_article(fetcher: SafeFetcher, url: str) -> Dispatch:
+    """Fetch ``url`` and extract its article; the extraction runs in a thread (CPU-bound)."""
+    try:
+        result = await fetcher.get(url, accept=PAGE_ACCEPT)
+    except FetchError as exc:
+        if exc.reason == "bad_content_type":
+            raise FetchError("not_article", f"that link is not a web page ({exc})") from None
+        raise
+    return await asyncio.to_thread(extract_article, result.body, result.url, result.content_type)
+
+
+def extract_article(html: bytes, url: str, content_type: str | None = None) -> Dispatch:
+    """The pure part of the link path: HTML bytes to a Dispatch (title + body text)."""
+    host = urlsplit(url).hostname or "that page"
+    if not _is_html(html, content_type):
+        raise FetchError("not_article", f"{host} did not send a web page (HTML) I can read")
+    text = decode_html(html, content_type)
+    doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False)
+    body = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if len(body) < MIN_BODY_CHARS or len(body.split()) < MIN_BODY_WORDS:
+        log.info("page has no article body: url=%s chars=%d", url, len(body))
+        raise FetchError("empty", f"I could not find an article on {host} (empty, too short or behind a paywall)")
+    title = _clean_title(getattr(doc, "title", None))
+    source = getattr(doc, "sitename", None) or host
+    return Dispatch(text=body, title=title, url=url, source=source, published=_date(getattr(doc, "date", None)))
+
+
+def _is_html(body: bytes, content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media in ("text/html", "application/xhtml+xml"):
+        return True
+    if media:
+        return False
+    return bool(_HTMLISH.search(body[:4096]))  # no Content-Type: sniff the start of the body
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Bytes to text the way a browser would: BOM, then HTTP charset, then <meta charset>,
+    then UTF-8, then a statistical guess, then windows-1252. A declared charset that does
+    not decode the bytes is skipped instead of producing mojibake."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(encoding, errors="replace").lstrip("\ufeff")
+    declared = [_header_charset(content_type), _meta_charset(body)]
+    for label in declared:
+        text = _try_declared(body, label)
+        if text is not None:
+            return text
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return body.decode(best.encoding)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return body.decode("cp1252", errors="replace")
+
+
+def _try_declared(body: bytes, label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.lower()
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        return None  # an HTML meta tag that says UTF-16 is readable ASCII, so it is wrong
+    if label in _WEAK_LABELS or codec in ("latin-1", "iso8859-1", "ascii", "cp1252"):
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            return body.decode("cp1252", errors="replace")
+    try:
+        return body.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _header_charset(content_type: str | None) -> str | None:
+    match = _HEADER_CHARSET.search(content_type or "")
+    return match.group(1) if match else None
+
+
+def _meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:8192])
+    return match.group(1).decode("ascii", "ignore") if match else None
+
+
+def _clean_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    text = " ".join(title.split())
+    if len(text) > MAX_TITLE_CHARS:
+        text = text[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+    return text or None
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
