@@ -1,25 +1,59 @@
-"""Entry point of the core: ``summarise(dispatch) -> Digest``. (First slice; being replaced.)"""
+"""Entry point of the core: ``summarise(dispatch) -> Digest``.
+
+Steps, one module each: clean (dateline, sub-heads, sign-off) -> quotes -> tokens and
+sentences -> entities -> attribution -> headline -> key quotes.
+"""
 
 from __future__ import annotations
 
-import re
-
+from digests.attribution import Attribution, Attributor
+from digests.clean import clean
+from digests.entities import EntityIndex
+from digests.headline import write_headline
+from digests.keyquotes import choose_key_quotes
 from digests.model import Digest, Dispatch, Quote
+from digests.quotes import QuoteSpan, find_quotes
+from digests.tokens import Sentence, split_sentences, tokenize
 
-_QUOTE = re.compile(r"[\"“”„«»]([^\"“”„«»\n]{1,2000})[\"“”„«»]")
+#: Longest text the summariser reads; beyond this a "dispatch" is not a news story.
+MAX_TEXT = 400_000
+
+
+def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution], object]:
+    """Quotes, sentences and attributions of a text (the pipeline minus headline and choice)."""
+    cleaned = clean(text)
+    paragraphs = [(ln.start, ln.end) for ln in cleaned.body_lines]
+    spans = find_quotes(text, paragraphs)
+    by_para: dict[int, list[tuple[int, QuoteSpan]]] = {}
+    for qi, q in enumerate(spans):
+        by_para.setdefault(q.paragraph, []).append((qi, q))
+    sentences: list[Sentence] = []
+    for p_index, (start, end) in enumerate(paragraphs):
+        toks = tokenize(text, start, end, by_para.get(p_index, []))
+        if toks:
+            sentences.extend(split_sentences(toks, p_index, len(sentences)))
+    entities = EntityIndex(sentences)
+    open_ended = {qi for qi, q in enumerate(spans) if q.open_ended}
+    attributions = Attributor(sentences, entities).run(len(spans), open_ended)
+    return spans, sentences, attributions, cleaned
 
 
 def summarise(dispatch: Dispatch) -> Digest:
-    text = dispatch.text
-    quotes = tuple(Quote(m.group(1), None, None, m.start(1), m.end(1)) for m in _QUOTE.finditer(text))
-    first = text.strip().split("\n", 1)[0] if text.strip() else ""
-    headline = dispatch.title or " ".join(first.split()[:12]) or "Untitled dispatch"
+    """Turn a dispatch into a digest. Never raises on odd text: worst case, a bare digest."""
+    text = dispatch.text[:MAX_TEXT]
+    spans, sentences, attributions, cleaned = read(text)
+    quotes = tuple(
+        Quote(text=text[q.start : q.end], speaker=a.speaker, role=a.role, start=q.start, end=q.end)
+        for q, a in zip(spans, attributions, strict=True)
+    )
+    headline = write_headline(cleaned, sentences, title=dispatch.title)
+    key = choose_key_quotes(quotes, attributions, headline)
     return Digest(
         headline=headline,
-        dateline=None,
+        dateline=cleaned.dateline,
         quotes=quotes,
-        key_quotes=tuple(range(min(3, len(quotes)))),
-        text=text,
+        key_quotes=tuple(key),
+        text=cleaned.text,
         title=dispatch.title,
         url=dispatch.url,
         id=dispatch.id,

@@ -1,0 +1,125 @@
+"""Summariser figures on the shared dev sets: quotes, the Kursk example, headlines, speed.
+
+    .venv/bin/python bench/summariser.py [--eval ../shared/eval] [--only quotes,kursk,headlines,speed]
+
+Accuracy comes from the sets' own scorers (run as subprocesses, exactly as published);
+speed is reported as a ratio against a bare regex scan of the same texts in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digests import Dispatch, summarise  # noqa: E402
+
+_NAIVE = re.compile(r"[\"“”„«»]([^\"“”„«»\n]{1,2000})[\"“”„«»]")
+
+
+def _load(path: Path) -> list[dict]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+        return data if isinstance(data, list) else [data]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _predict_quotes(docs: list[dict], out: Path) -> None:
+    with out.open("w", encoding="utf-8") as fh:
+        for doc in docs:
+            digest = summarise(Dispatch(text=doc["text"], id=doc["id"]))
+            quotes = [{"quote": q.text, "speaker": q.speaker or ""} for q in digest.quotes]
+            fh.write(json.dumps({"id": doc["id"], "quotes": quotes}, ensure_ascii=False) + "\n")
+
+
+def _score(scorer: Path, gold: Path, pred: Path, extra: list[str] | None = None) -> str:
+    cmd = [sys.executable, str(scorer), str(gold), str(pred), *(extra or [])]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+
+
+def bench_quotes(eval_dir: Path, tmp: Path, errors: int) -> None:
+    gold = eval_dir / "quotes-dev.jsonl"
+    pred = tmp / "quotes-pred.jsonl"
+    _predict_quotes(_load(gold), pred)
+    print("== quotes-dev.jsonl (score_quotes.py)")
+    print(_score(eval_dir / "score_quotes.py", gold, pred, ["--errors", str(errors)] if errors else []))
+
+
+def bench_kursk(eval_dir: Path, tmp: Path) -> None:
+    gold = eval_dir / "kursk-gold.json"
+    pred = tmp / "kursk-pred.jsonl"
+    _predict_quotes(_load(gold), pred)
+    print("== kursk-gold.json (score_quotes.py)")
+    print(_score(eval_dir / "score_quotes.py", gold, pred, ["--errors", "10"]))
+    example = (eval_dir.parent / "examples" / "kursk-corridor.txt").read_text(encoding="utf-8")
+    digest = summarise(Dispatch(text=example))
+    print("headline:", digest.headline)
+    print("gold headline:", (eval_dir / "kursk-gold-headline.txt").read_text(encoding="utf-8").strip())
+
+
+def bench_headlines(eval_dir: Path, tmp: Path) -> None:
+    gold = eval_dir / "headlines-dev.jsonl"
+    pred = tmp / "headlines-pred.jsonl"
+    with pred.open("w", encoding="utf-8") as fh:
+        for doc in _load(gold):
+            headline = summarise(Dispatch(text=doc["text"], id=doc["id"])).headline
+            fh.write(json.dumps({"id": doc["id"], "headline": headline}, ensure_ascii=False) + "\n")
+    print("== headlines-dev.jsonl (score_headlines.py --by-corpus)")
+    print(_score(eval_dir / "score_headlines.py", gold, pred, ["--by-corpus"]))
+
+
+def bench_speed(eval_dir: Path, rounds: int) -> None:
+    texts = [d["text"] for d in _load(eval_dir / "quotes-dev.jsonl")]
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        for t in texts:
+            _NAIVE.findall(t)
+    naive = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        for t in texts:
+            summarise(Dispatch(text=t))
+    full = time.perf_counter() - t0
+    n = len(texts) * rounds
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("== speed on quotes-dev.jsonl texts (one process)")
+    print(f"bare regex scan : {n / naive:10.1f} dispatches/s")
+    print(f"whole pipeline  : {n / full:10.1f} dispatches/s  ({full / naive:.0f}x the regex scan's time)")
+    print(f"peak RSS        : {rss_mb:10.1f} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    ap.add_argument("--only", default="quotes,kursk,headlines,speed")
+    ap.add_argument("--errors", type=int, default=0, help="print N quote errors from the scorer")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    if not args.eval.is_dir():
+        sys.exit(f"bench: eval directory {args.eval} not found (pass --eval)")
+    parts = set(args.only.split(","))
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        if "quotes" in parts:
+            bench_quotes(args.eval, tmp, args.errors)
+        if "kursk" in parts:
+            bench_kursk(args.eval, tmp)
+        if "headlines" in parts:
+            bench_headlines(args.eval, tmp)
+        if "speed" in parts:
+            bench_speed(args.eval, args.rounds)
+
+
+if __name__ == "__main__":
+    main()

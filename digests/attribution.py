@@ -1,0 +1,435 @@
+"""Attribution: who said each quote, read from the frame of words around it.
+
+For every sentence that holds a quote we look for a *cue* — a speech verb ("said", "told",
+"added", "wrote"), "according to", or a colon — and the noun phrase that is its subject
+("Kremlin spokesman Dmitry Peskov said"), including inverted order ('..., said Beck'),
+appositions ("Peskov, the Kremlin spokesman, said") and relative clauses ("Beck, who said").
+Pronouns and "it added" take the last speaker of the right kind (person or organisation).
+Quotes with no cue in their sentence take the speaker of a neighbouring sentence or, for a
+paragraph that is only a quote, of the paragraph before (or after).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from digests.entities import EntityIndex
+from digests.lexicon import (
+    AUX_ADVERBS,
+    DETERMINERS,
+    FUNCTION_WORDS,
+    NOT_NAMES,
+    ORG_NOUNS,
+    ROLE_NOUNS,
+    SPEECH_VERBS,
+    STRONG_SPEECH,
+    TITLES,
+)
+from digests.tokens import Sentence, Token
+
+_NP_INNER = frozenset({"of", "for", "at", "and"})
+_PLURAL_PRONOUNS = frozenset({"they", "we"})
+_MAX_LOWER_MODIFIERS = 4
+_MAX_NP = 12
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str | None
+    role: str | None
+    kind: str | None  # "person", "org", "group" or None
+    how: str = ""  # which rule attributed it, for debugging and tests
+
+
+@dataclass
+class _Cue:
+    index: int  # token index of the cue word in its sentence
+    np: list[Token]
+    appositive: list[Token]
+    strong: bool
+
+
+@dataclass
+class _History:
+    """The running state pronouns resolve against."""
+
+    last: Attribution | None = None
+    last_person: Attribution | None = None
+    last_org: Attribution | None = None
+    last_group: Attribution | None = None
+    by_paragraph: dict[int, Attribution] = field(default_factory=dict)
+
+    def remember(self, attr: Attribution, paragraph: int) -> None:
+        if attr.speaker is None:
+            return
+        self.last = attr
+        self.by_paragraph[paragraph] = attr
+        if attr.kind == "person":
+            self.last_person = attr
+        elif attr.kind == "org":
+            self.last_org = attr
+        elif attr.kind == "group":
+            self.last_group = attr
+
+
+def _is_word(tok: Token) -> bool:
+    return tok.kind == "word"
+
+
+def _skip_aux_left(toks: tuple[Token, ...], j: int) -> int:
+    while j >= 0 and _is_word(toks[j]) and not toks[j].is_cap and (
+        toks[j].lower in AUX_ADVERBS or (toks[j].lower.endswith("ly") and len(toks[j].text) > 4)
+    ):
+        j -= 1
+    return j
+
+
+def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
+    """The noun phrase ending just before ``end`` ("Russia's defense ministry")."""
+    k = end - 1
+    lower_run = 0
+    taken: list[Token] = []
+    while k >= 0 and len(taken) < _MAX_NP:
+        tok = toks[k]
+        if not _is_word(tok):
+            break
+        low = tok.lower
+        if low in DETERMINERS and low not in {"that", "this"}:
+            taken.append(tok)
+            break
+        if tok.is_cap and (low not in NOT_NAMES or low.rstrip(".") in TITLES):
+            taken.append(tok)
+            lower_run = 0
+        elif low in _NP_INNER and taken and k > 0 and _is_word(toks[k - 1]) and low != "and":
+            taken.append(tok)
+        elif low == "and" and taken and taken[-1].is_cap and k > 0 and toks[k - 1].is_cap:
+            taken.append(tok)  # "Smith and Jones said"
+        elif low in ROLE_NOUNS or low in ORG_NOUNS or low.rstrip(".") in TITLES:
+            taken.append(tok)
+        elif (
+            low not in FUNCTION_WORDS
+            and low not in SPEECH_VERBS
+            and low not in AUX_ADVERBS
+            and not low.endswith("ly")
+            and not low.isdigit()
+            and taken
+            and lower_run < _MAX_LOWER_MODIFIERS
+        ):
+            taken.append(tok)
+            lower_run += 1
+        else:
+            break
+        k -= 1
+    taken.reverse()
+    # The phrase must start sensibly and hold a head: a name, a role or an organisation.
+    while taken and not (taken[0].is_cap or taken[0].lower in DETERMINERS or taken[0].possessive or _head(taken[0])):
+        taken.pop(0)
+    while taken and taken[0].lower in _NP_INNER:
+        taken.pop(0)
+    if not any(t.is_cap or _head(t) for t in taken):
+        return []
+    return taken
+
+
+def _head(tok: Token) -> bool:
+    low = tok.lower
+    return low in ROLE_NOUNS or low in ORG_NOUNS or low.rstrip(".") in TITLES
+
+
+def _np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Token]]:
+    """The noun phrase starting at ``start`` (inverted "said Beck") and an apposition after it."""
+    k = start
+    taken: list[Token] = []
+    while k < len(toks) and len(taken) < _MAX_NP:
+        tok = toks[k]
+        if not _is_word(tok):
+            break
+        low = tok.lower
+        if tok.is_cap or low in DETERMINERS or _head(tok) or tok.possessive or (low in _NP_INNER and taken and low != "and") or (low not in FUNCTION_WORDS and low not in SPEECH_VERBS and not low.endswith("ly") and taken and taken[-1].lower in DETERMINERS):
+            taken.append(tok)
+        else:
+            break
+        k += 1
+    while taken and taken[-1].lower in _NP_INNER | DETERMINERS:
+        taken.pop()
+    if not any(t.is_cap or _head(t) for t in taken):
+        taken = []
+    appos: list[Token] = []
+    if taken and k < len(toks) and toks[k].text == ",":
+        m = k + 1
+        while m < len(toks) and _is_word(toks[m]) and len(appos) < 12:
+            appos.append(toks[m])
+            m += 1
+    return taken, appos
+
+
+def _find_cues(sent: Sentence) -> list[_Cue]:
+    toks = sent.tokens
+    cues: list[_Cue] = []
+    for v, tok in enumerate(toks):
+        if not _is_word(tok):
+            if tok.text == ":" and v + 1 < len(toks) and toks[v + 1].kind == "quote":
+                np = _np_left(toks, v) if v > 0 and _is_word(toks[v - 1]) else []
+                if np:
+                    cues.append(_Cue(v, np, [], False))
+            continue
+        low = tok.lower
+        if low == "according" and v + 1 < len(toks) and toks[v + 1].lower == "to":
+            np, appos = _np_right(toks, v + 2)
+            if np:
+                cues.append(_Cue(v, np, appos, True))
+            continue
+        if low not in SPEECH_VERBS or (tok.is_cap and v > 0):
+            continue
+        cue = _cue_for_verb(toks, v)
+        if cue is not None:
+            cues.append(cue)
+    return cues
+
+
+def _cue_for_verb(toks: tuple[Token, ...], v: int) -> _Cue | None:
+    strong = toks[v].lower in STRONG_SPEECH
+    j = _skip_aux_left(toks, v - 1)
+    if j < 0:
+        np, appos = _np_right(toks, v + 1)
+        return _Cue(v, np, appos, strong) if np else None
+    left = toks[j]
+    if left.kind == "quote" or (left.text == "," and j > 0 and toks[j - 1].kind == "quote"):
+        np, appos = _np_right(toks, v + 1)  # '"...," said Beck'
+        if np:
+            return _Cue(v, np, appos, strong)
+        return None
+    if left.text in {",", "—", "–", ")"}:
+        return _appositive_subject(toks, j, v, strong)
+    if _is_word(left) and left.lower in {"he", "she", "it", "they", "we", "i", "who"}:
+        if left.lower == "who" and j >= 2 and toks[j - 1].text == ",":
+            np = _np_left(toks, j - 1)
+            if np:
+                return _Cue(v, np, [], strong)
+        return _Cue(v, [left], [], strong)
+    np = _np_left(toks, j + 1)
+    if np:
+        return _Cue(v, np, [], strong)
+    return None
+
+
+def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -> _Cue | None:
+    """'Peskov, the Kremlin spokesman, said': skip back over the aside to its noun phrase."""
+    closer = toks[j].text
+    opener = {"(": "(", ")": "(", ",": ",", "—": "—", "–": "–"}.get(closer, ",")
+    c = j - 1
+    while c >= 0 and j - c < 40 and toks[c].text != opener and toks[c].kind != "quote":
+        c -= 1
+    if c < 0 or toks[c].text != opener:
+        return None
+    aside = [t for t in toks[c + 1 : j] if _is_word(t)]
+    if aside and aside[0].lower == "who":
+        aside = []
+    np = _np_left(toks, c)
+    if not np:
+        return None
+    return _Cue(v, np, aside, strong)
+
+
+class Attributor:
+    """Attributes every quote of one document; keeps the pronoun history as it reads."""
+
+    def __init__(self, sentences: list[Sentence], entities: EntityIndex) -> None:
+        self.sentences = sentences
+        self.entities = entities
+        self.history = _History()
+
+    def run(self, n_quotes: int, open_ended: set[int]) -> list[Attribution]:
+        result: list[Attribution | None] = [None] * n_quotes
+        cues_by_sentence = [_find_cues(s) for s in self.sentences]
+        for s_index, sent in enumerate(self.sentences):
+            quote_positions = [i for i, t in enumerate(sent.tokens) if t.kind == "quote"]
+            cues = cues_by_sentence[s_index]
+            if quote_positions and cues:
+                for qpos in quote_positions:
+                    cue = _nearest_cue(cues, qpos)
+                    attr = self._resolve(cue, sent)
+                    result[sent.tokens[qpos].quote] = attr
+                    self.history.remember(attr, sent.paragraph)
+            elif quote_positions:
+                attr = self._from_neighbours(s_index, cues_by_sentence, result, open_ended)
+                for qpos in quote_positions:
+                    result[sent.tokens[qpos].quote] = attr
+                self.history.remember(attr, sent.paragraph)
+            elif cues:
+                # A cue with no quote still moves the pronoun history ("He also said ...").
+                for cue in cues:
+                    attr = self._resolve(cue, sent)
+                    if attr.speaker and attr.kind:
+                        self._note_subject(attr)
+        return [a if a is not None else Attribution(None, None, None, "none") for a in result]
+
+    def _note_subject(self, attr: Attribution) -> None:
+        if attr.kind == "person":
+            self.history.last_person = attr
+        elif attr.kind == "org":
+            self.history.last_org = attr
+
+    # -- neighbours ---------------------------------------------------------------------------
+    def _from_neighbours(
+        self,
+        s_index: int,
+        cues_by_sentence: list[list[_Cue]],
+        result: list[Attribution | None],
+        open_ended: set[int],
+    ) -> Attribution:
+        sent = self.sentences[s_index]
+        para = sent.paragraph
+        # Same paragraph: the previous sentence's speaker ('"A," he said. "B."'), else the next.
+        for k in range(s_index - 1, -1, -1):
+            prev = self.sentences[k]
+            if prev.paragraph != para:
+                break
+            attr = self._sentence_speaker(prev, cues_by_sentence[k], result)
+            if attr is not None:
+                return Attribution(attr.speaker, attr.role, attr.kind, "previous-sentence")
+        for k in range(s_index + 1, min(len(self.sentences), s_index + 3)):
+            nxt = self.sentences[k]
+            if nxt.paragraph != para:
+                break
+            if cues_by_sentence[k]:
+                attr = self._resolve(cues_by_sentence[k][0], nxt)
+                return Attribution(attr.speaker, attr.role, attr.kind, "next-sentence")
+        # Paragraph boundary: continuation of the previous paragraph's speaker, or the next
+        # paragraph's opening cue ("... " / Smith said on Monday).
+        prev_para = self.history.by_paragraph.get(para - 1)
+        first_in_para = s_index == 0 or self.sentences[s_index - 1].paragraph != para
+        if prev_para is not None and first_in_para:
+            return Attribution(prev_para.speaker, prev_para.role, prev_para.kind, "previous-paragraph")
+        for k in range(s_index + 1, min(len(self.sentences), s_index + 3)):
+            nxt = self.sentences[k]
+            if nxt.paragraph > para + 1:
+                break
+            if cues_by_sentence[k] and not nxt.quote_indices:
+                attr = self._resolve(cues_by_sentence[k][0], nxt)
+                if attr.speaker:
+                    return Attribution(attr.speaker, attr.role, attr.kind, "next-paragraph")
+        if prev_para is not None:
+            return Attribution(prev_para.speaker, prev_para.role, prev_para.kind, "previous-paragraph")
+        return Attribution(None, None, None, "none")
+
+    def _sentence_speaker(self, sent: Sentence, cues: list[_Cue], result: list[Attribution | None]) -> Attribution | None:
+        for qi in sent.quote_indices[::-1]:
+            if result[qi] is not None and result[qi].speaker:
+                return result[qi]
+        if cues:
+            return self._resolve(cues[-1], sent)
+        return None
+
+    # -- resolution ---------------------------------------------------------------------------
+    def _resolve(self, cue: _Cue, sent: Sentence) -> Attribution:
+        np = cue.np
+        if len(np) == 1 and np[0].lower in {"he", "she", "it", "they", "we", "i", "who"}:
+            return self._pronoun(np[0], sent)
+        return self._noun_phrase(np, cue.appositive)
+
+    def _pronoun(self, tok: Token, sent: Sentence) -> Attribution:
+        low = tok.lower
+        h = self.history
+        if low in {"he", "she"}:
+            cand = h.last_person
+            mentions = self.entities.persons_before(tok.start)
+            if mentions:
+                m = mentions[0]
+                nearest = self._name_attr(m.name, None)
+                if cand is None or (m.sentence >= sent.index - 1 and not _same(nearest, cand)):
+                    cand = nearest
+            return _as(cand, "pronoun") if cand else Attribution(tok.text, None, "person", "pronoun-unresolved")
+        if low == "it":
+            cand = h.last_org
+            return _as(cand, "it") if cand else Attribution(None, None, "org", "it-unresolved")
+        if low in _PLURAL_PRONOUNS:
+            cand = h.last_group or h.last_org
+            return _as(cand, "they") if cand else Attribution(None, None, "group", "they-unresolved")
+        return Attribution(None, None, None, "pronoun-unresolved")
+
+    def _noun_phrase(self, np: list[Token], appositive: list[Token]) -> Attribution:
+        words = list(np)
+        # Split a trailing name from the role words before it: "Kremlin spokesman Dmitry Peskov".
+        k = len(words)
+        while k > 0 and words[k - 1].is_cap and words[k - 1].lower.rstrip(".") not in TITLES:
+            k -= 1
+        name_toks = words[k:]
+        role_toks = words[:k]
+        head = words[-1].lower
+        if name_toks and (head in ORG_NOUNS or any(t.lower in ORG_NOUNS for t in name_toks)):
+            return self._description(words)
+        if name_toks and not words[-1].possessive:
+            name = " ".join(t.text for t in name_toks[:-1]) + (" " if len(name_toks) > 1 else "") + name_toks[-1].bare
+            role = _role_text(role_toks) or _role_text(appositive) or None
+            return self._name_attr(name, role)
+        return self._description(words)
+
+    def _name_attr(self, name: str, role: str | None) -> Attribution:
+        full = self.entities.full_name(name)
+        role = role or self.entities.role_of(full)
+        is_person = self.entities.is_person(full) or (role is not None and any(w.lower().rstrip(".") in TITLES | ROLE_NOUNS for w in role.split()))
+        if not is_person and len(full.split()) == 1:
+            kind = "org"
+        else:
+            kind = "person" if is_person or len(full.split()) >= 2 else "org"
+        if full.isupper() and len(full) <= 6:
+            kind = "org"  # an acronym: AFP, CNN, NATO
+        return Attribution(full, role, kind, "name")
+
+    def _description(self, words: list[Token]) -> Attribution:
+        # "Ukrainian President Volodymyr Zelensky's office": the speaker starts at the owner.
+        start = 0
+        for i, t in enumerate(words[:-1]):
+            if t.possessive and t.is_cap:
+                start = i
+                while start > 0 and words[start - 1].is_cap and words[start - 1].lower.rstrip(".") not in TITLES:
+                    start -= 1
+                break
+        kept = words[start:]
+        while kept and kept[0].lower in DETERMINERS:
+            kept = kept[1:]
+        if not kept:
+            return Attribution(None, None, None, "empty")
+        text = " ".join(t.text for t in kept)
+        if start:
+            # expand the owner to its fullest form: "Zelensky's office" -> "Volodymyr Zelensky's office"
+            pass
+        head = kept[-1].lower
+        plural = head.endswith("s") and not head.endswith("ss") and head not in ORG_NOUNS
+        kind = "org" if head in ORG_NOUNS or (kept[-1].is_cap and not plural) else ("group" if plural else "person")
+        if len(kept) == 1 and kept[0].is_cap:
+            return self._name_attr(kept[0].bare, None)
+        return Attribution(text, None, kind, "description")
+
+
+def _as(attr: Attribution, how: str) -> Attribution:
+    return Attribution(attr.speaker, attr.role, attr.kind, how)
+
+
+def _same(a: Attribution, b: Attribution) -> bool:
+    return (a.speaker or "").lower() == (b.speaker or "").lower()
+
+
+def _role_text(tokens: list[Token]) -> str:
+    words = [t.text for t in tokens]
+    while words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    out: list[str] = []
+    for w in words:
+        if w.lower() in FUNCTION_WORDS and w.lower() not in {"of", "for", "at"}:
+            break
+        out.append(w)
+    while out and out[-1].lower() in {"of", "for", "at", "and"}:
+        out.pop()
+    if not out or len(out) > 8:
+        return ""
+    return " ".join(out)
+
+
+def _nearest_cue(cues: list[_Cue], qpos: int) -> _Cue:
+    def distance(cue: _Cue) -> tuple[int, int]:
+        d = abs(cue.index - qpos)
+        return (d - (2 if cue.strong else 0), d)
+
+    return min(cues, key=distance)
