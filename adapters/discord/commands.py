@@ -1,0 +1,257 @@
+"""The ``/digest`` command group: each subcommand is one service call and one reply.
+
+Discord never lets a user invoke a command that has subcommands, so bare ``/digest`` cannot
+exist beside ``/digest subscribe``; ``/digest latest`` is what the issue calls ``/digest``.
+
+Every reply must start within Discord's 3 s. Commands that fetch or summarise (latest,
+subscribe, preview) defer at once; the others answer directly unless the service has not
+finished after :data:`DEFER_AFTER` seconds, when they defer and edit the answer in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zoneinfo
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+
+import discord
+from discord import app_commands
+
+from adapters.discord import replies
+from adapters.discord.render import digest_embed, post_embed, safe_text
+from bot.domain import ChannelRef
+from bot.errors import FetchError, WirebriefError
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+#: Seconds a "fast" command may take before we defer; well inside Discord's 3 s.
+DEFER_AFTER = 1.5
+MAX_CHOICES = 25
+SCHEDULE_SUGGESTIONS = [
+    ("on arrival", "on arrival"),
+    ("every morning at 08:00", "0 8 * * *"),
+    ("morning and evening (08:00, 18:00)", "0 8,18 * * *"),
+    ("every hour", "0 * * * *"),
+    ("weekdays at 09:00", "0 9 * * 1-5"),
+]
+NONE = discord.AllowedMentions.none()
+
+Reply = str | discord.Embed
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Prefix matches first, then substring matches (so "york" finds America/New_York)."""
+    needle = current.strip().lower().replace(" ", "_")
+    zones = _timezones()
+    if not needle:
+        picked = ["UTC", "Europe/London", "Europe/Paris", "America/New_York", "Asia/Tokyo"]
+    else:
+        prefix = [z for z in zones if z.lower().startswith(needle)]
+        inner = [z for z in zones if needle in z.lower() and z not in prefix]
+        picked = (prefix + inner)[:MAX_CHOICES]
+    return [app_commands.Choice(name=z, value=z) for z in picked]
+
+
+def channel_of(interaction: discord.Interaction) -> ChannelRef:
+    return ChannelRef(
+        "discord", str(interaction.channel_id), str(interaction.guild_id) if interaction.guild_id else None
+    )
+
+
+def can_manage(interaction: discord.Interaction, manager_role: str | None) -> bool:
+    """Manage Channels (as Discord resolved it for this channel), or the configured role."""
+    perms = interaction.permissions
+    if perms.manage_channels or perms.administrator:
+        return True
+    user = interaction.user
+    if not manager_role or not isinstance(user, discord.Member):
+        return False
+    return any(role.name == manager_role for role in user.roles)
+
+
+async def send(interaction: discord.Interaction, reply: Reply, *, ephemeral: bool) -> None:
+    """Answer, edit the deferred answer in, whichever applies; never ping anyone."""
+    content = replies.clip(reply) if isinstance(reply, str) else None
+    embed = reply if isinstance(reply, discord.Embed) else None
+    if interaction.response.is_done():
+        await interaction.edit_original_response(content=content, embed=embed, allowed_mentions=NONE)
+        return
+    if embed is not None:
+        await interaction.response.send_message(embed=embed, ephemeral=ephemeral, allowed_mentions=NONE)
+    else:
+        await interaction.response.send_message(content or "", ephemeral=ephemeral, allowed_mentions=NONE)
+
+
+async def run(
+    interaction: discord.Interaction,
+    work: Callable[[], Awaitable[Reply]],
+    *,
+    ephemeral: bool,
+    slow: bool,
+) -> None:
+    """Run ``work`` and reply with what it returns, deferring so Discord's 3 s always hold.
+
+    Errors meant for users become polite replies; anything else is logged with context and
+    answered with an apology, so a bug never leaves the user staring at "thinking…".
+    """
+    if slow:
+        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+    task = asyncio.ensure_future(work())
+    if not slow:
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done:
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+    try:
+        reply: Reply = await task
+    except FetchError as exc:
+        reply = replies.fetch_failure(exc)
+    except WirebriefError as exc:
+        reply = safe_text(str(exc), 1500, markdown=False)
+    except Exception:
+        log.exception("discord: /digest failed (guild %s, channel %s)", interaction.guild_id, interaction.channel_id)
+        reply = replies.INTERNAL_ERROR
+    await send(interaction, reply, ephemeral=ephemeral)
+
+
+class DigestCommands(app_commands.Group):
+    """``/digest …`` — thin: translate options, call a service, render the answer."""
+
+    def __init__(self, services: Services, *, manager_role: str | None = None) -> None:
+        super().__init__(name="digest", description="News digests: headline and key quotes", guild_only=True)
+        self.services = services
+        self.manager_role = manager_role
+
+    async def _refuse_unless_manager(self, interaction: discord.Interaction) -> bool:
+        if can_manage(interaction, self.manager_role):
+            return False
+        log.info(
+            "discord: refused %s for user %s in channel %s",
+            interaction.command.qualified_name if interaction.command else "?",
+            interaction.user.id,
+            interaction.channel_id,
+        )
+        await interaction.response.send_message(
+            replies.refusal(self.manager_role), ephemeral=True, allowed_mentions=NONE
+        )
+        return True
+
+    @app_commands.command(name="latest", description="The latest digest for this channel")
+    async def latest(self, interaction: discord.Interaction) -> None:
+        async def work() -> Reply:
+            post = await self.services.latest_digest(channel_of(interaction))
+            return replies.NO_DIGEST if post is None else post_embed(post)
+
+        await run(interaction, work, ephemeral=False, slow=True)
+
+    @app_commands.command(name="subscribe", description="Post digests from a feed or wire in this channel")
+    @app_commands.describe(
+        source="A feed URL (RSS, Atom, JSON Feed) or the name of a configured wire",
+        schedule="'on arrival' or a cron such as '0 8 * * *'",
+        timezone="Time zone of the schedule (IANA name)",
+        backfill="How many of the latest items to post now (0–10)",
+    )
+    async def subscribe(
+        self,
+        interaction: discord.Interaction,
+        source: app_commands.Range[str, 1, 2000],
+        schedule: app_commands.Range[str, 1, 100] = "on arrival",
+        timezone: app_commands.Range[str, 1, 64] = "UTC",
+        backfill: app_commands.Range[int, 0, 10] = 1,
+    ) -> None:
+        if await self._refuse_unless_manager(interaction):
+            return
+        cron = None if schedule.strip().lower() in ("on arrival", "arrival", "now") else schedule.strip()
+
+        async def work() -> Reply:
+            sub = await self.services.subscribe(
+                channel_of(interaction), source.strip(), cron, timezone.strip(), backfill
+            )
+            return replies.subscribed_text(sub)
+
+        await run(interaction, work, ephemeral=True, slow=True)
+
+    @subscribe.autocomplete("timezone")
+    async def _timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
+
+    @subscribe.autocomplete("schedule")
+    async def _schedule_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lower()
+        found = [(n, v) for n, v in SCHEDULE_SUGGESTIONS if needle in n or needle in v]
+        if needle and all(v != current.strip() for _, v in found):
+            found.insert(0, (current.strip()[:100], current.strip()[:100]))
+        return [app_commands.Choice(name=n, value=v) for n, v in found[:MAX_CHOICES]]
+
+    @subscribe.autocomplete("source")
+    async def _source_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = await self.services.known_wire_names()
+        needle = current.strip().lower()
+        return [app_commands.Choice(name=f"wire: {n}"[:100], value=n[:100]) for n in names if needle in n.lower()][
+            :MAX_CHOICES
+        ]
+
+    @app_commands.command(name="unsubscribe", description="Stop a subscription of this channel")
+    @app_commands.describe(which="The subscription's number in /digest list, or its source")
+    async def unsubscribe(self, interaction: discord.Interaction, which: app_commands.Range[str, 1, 2000]) -> None:
+        if await self._refuse_unless_manager(interaction):
+            return
+
+        async def work() -> Reply:
+            return replies.unsubscribed_text(await self.services.unsubscribe(channel_of(interaction), which.strip()))
+
+        await run(interaction, work, ephemeral=True, slow=False)
+
+    @unsubscribe.autocomplete("which")
+    async def _which_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        subs = await self.services.subscriptions(channel_of(interaction))
+        needle = current.strip().lower()
+        return [
+            app_commands.Choice(name=f"{s.number}. {s.source.name or s.source.url}"[:100], value=str(s.number))
+            for s in subs
+            if needle in f"{s.number} {s.source.name} {s.source.url}".lower()
+        ][:MAX_CHOICES]
+
+    @app_commands.command(name="list", description="This channel's subscriptions")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        async def work() -> Reply:
+            return replies.subscriptions_text(await self.services.subscriptions(channel_of(interaction)))
+
+        await run(interaction, work, ephemeral=True, slow=False)
+
+    @app_commands.command(name="status", description="Last fetch, last error, last and next post per subscription")
+    async def status(self, interaction: discord.Interaction) -> None:
+        async def work() -> Reply:
+            return replies.status_text(await self.services.status(channel_of(interaction)))
+
+        await run(interaction, work, ephemeral=True, slow=False)
+
+    @app_commands.command(name="preview", description="The digest of a link, shown only to you")
+    @app_commands.describe(url="A link to a news article")
+    async def preview(self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
+        async def work() -> Reply:
+            try:
+                return digest_embed(await self.services.digest_link(url.strip()))
+            except FetchError as exc:
+                return replies.fetch_failure(exc, url.strip())
+
+        await run(interaction, work, ephemeral=True, slow=True)
+
+    @app_commands.command(name="help", description="How Wirebrief works")
+    async def help_(self, interaction: discord.Interaction) -> None:
+        await send(interaction, replies.help_text(self.manager_role), ephemeral=True)

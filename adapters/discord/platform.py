@@ -1,0 +1,170 @@
+"""The Discord platform: one discord.py client, its command tree, and posting embeds.
+
+The platform endpoints are configuration (``[discord] api_base`` / ``gateway_url``): unset in
+production, where discord.py's own defaults stand; set by tests to a local fake. They are
+applied in exactly one place, :func:`configure_endpoints`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from adapters.discord.commands import DigestCommands
+from adapters.discord.mentions import handle_mention, is_addressed_to
+from adapters.discord.render import post_embed
+from bot.config import DiscordSettings, Settings
+from bot.domain import ChannelRef, Post
+from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+#: Discord's global limit is 50 requests/s per bot; stay clear of it with room for commands.
+RATE_PER_SECOND = 40.0
+#: A 429 asking us to wait longer than this is handed to the outbox instead of sleeping in place.
+MAX_RATELIMIT_SLEEP = 30.0
+READY_TIMEOUT = 60.0
+#: JSON error codes that mean "this channel is no longer ours to post in".
+GONE_CODES = {10003: "channel deleted", 50001: "bot lost access to the channel", 50013: "bot lost permission to post"}
+
+
+def configure_endpoints(settings: DiscordSettings) -> None:
+    """Point discord.py's REST and gateway at configured endpoints (tests); untouched when unset."""
+    if settings.api_base:
+        Route.BASE = settings.api_base.rstrip("/")
+    if settings.gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def build_client(settings: DiscordSettings) -> discord.Client:
+    """``AutoShardedClient`` when a shard count is configured, else a plain ``Client``.
+
+    Default intents only: mentions carry their content without the privileged
+    Message Content intent, and nothing else here reads messages.
+    """
+    options = {
+        "intents": discord.Intents.default(),
+        "allowed_mentions": discord.AllowedMentions.none(),
+        "guild_ready_timeout": settings.guild_ready_timeout,
+        "max_ratelimit_timeout": MAX_RATELIMIT_SLEEP,
+    }
+    if settings.shard_count:
+        return discord.AutoShardedClient(shard_count=settings.shard_count, **options)
+    return discord.Client(**options)
+
+
+def _gone_reason(exc: discord.HTTPException) -> str | None:
+    if isinstance(exc, discord.NotFound | discord.Forbidden):
+        return GONE_CODES.get(exc.code) or ("channel not found" if exc.status == 404 else "missing permissions")
+    return None
+
+
+class DiscordPlatform:
+    """Implements :class:`bot.platform.Platform` for Discord."""
+
+    name = "discord"
+    rate_per_second = RATE_PER_SECOND
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings.discord
+        self.client: discord.Client | None = None
+        self.tree: app_commands.CommandTree | None = None
+        self._services: Services | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    async def start(self, services: Services) -> None:
+        """Log in, sync ``/digest``, connect the gateway; return once ready to post."""
+        token = self.settings.token.get_secret_value().strip() if self.settings.token else ""
+        if not token:
+            raise ConfigError("discord: set WIREBRIEF_DISCORD_TOKEN to the bot's token (Developer Portal → Bot)")
+        configure_endpoints(self.settings)
+        self._services = services
+        self.client = client = build_client(self.settings)
+        self.tree = tree = app_commands.CommandTree(client)
+        tree.add_command(DigestCommands(services, manager_role=self.settings.manager_role))
+        self._listen(client, services)
+        try:
+            await client.login(token)
+        except discord.LoginFailure:
+            await client.close()
+            raise ConfigError("discord: the token was refused; check WIREBRIEF_DISCORD_TOKEN") from None
+        guild = discord.Object(self.settings.command_guild_id) if self.settings.command_guild_id else None
+        if guild is not None:
+            tree.copy_global_to(guild=guild)
+        synced = await tree.sync(guild=guild)
+        log.info("discord: synced %d command(s) %s", len(synced), f"to guild {guild.id}" if guild else "globally")
+        self._runner = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+        await self._wait_ready(client, self._runner)
+
+    async def _wait_ready(self, client: discord.Client, runner: asyncio.Task[None]) -> None:
+        ready = asyncio.ensure_future(client.wait_until_ready())
+        done, _ = await asyncio.wait({ready, runner}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            log.info("discord: connected as %s to %d guild(s)", client.user, len(client.guilds))
+            return
+        ready.cancel()
+        error = runner.exception() if runner in done else None
+        await self.stop()
+        raise DeliveryError(f"discord: gateway did not become ready ({error or 'timed out'})")
+
+    def _listen(self, client: discord.Client, services: Services) -> None:
+        async def on_message(message: discord.Message) -> None:
+            if is_addressed_to(message, client.user):
+                await handle_mention(message, services)
+
+        async def on_guild_channel_delete(channel: discord.abc.GuildChannel) -> None:
+            ref = ChannelRef("discord", str(channel.id), str(channel.guild.id))
+            log.info("discord: channel %s deleted; pausing its subscriptions", ref)
+            await services.channel_gone(ref, "channel deleted")
+
+        async def on_guild_remove(guild: discord.Guild) -> None:
+            log.info("discord: removed from guild %s; pausing its channels' subscriptions", guild.id)
+            for channel in guild.text_channels:
+                await services.channel_gone(ChannelRef("discord", str(channel.id), str(guild.id)), "bot removed")
+
+        for handler in (on_message, on_guild_channel_delete, on_guild_remove):
+            client.event(handler)
+
+    async def stop(self) -> None:
+        if self.client is not None and not self.client.is_closed():
+            await self.client.close()
+        if self._runner is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._runner), timeout=5)
+            except Exception:  # shutting down (timeouts included): log, never raise
+                log.debug("discord: gateway task ended uncleanly", exc_info=True)
+            self._runner = None
+
+    async def post(self, post: Post) -> str | None:
+        """Send the digest embed; map Discord's refusals to what the outbox understands.
+
+        The delivery id travels as the message nonce with ``enforce_nonce``, so if a post
+        is retried after Discord already created it, Discord returns the first message
+        instead of posting twice.
+        """
+        if self.client is None:
+            raise DeliveryError("discord: not started")
+        guild_id = int(post.channel.workspace) if post.channel.workspace else None
+        channel = self.client.get_partial_messageable(int(post.channel.channel), guild_id=guild_id)
+        nonce = f"wb-{post.delivery_id}" if post.delivery_id is not None else None
+        try:
+            message = await channel.send(
+                embed=post_embed(post), allowed_mentions=discord.AllowedMentions.none(), nonce=nonce
+            )
+        except discord.RateLimited as exc:
+            raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
+        except discord.HTTPException as exc:
+            reason = _gone_reason(exc)
+            if reason is not None:
+                log.warning("discord: channel %s gone: %s (%s)", post.channel, reason, exc.text)
+                raise ChannelGone(reason) from None
+            raise DeliveryError(f"discord: post to {post.channel} failed: {exc.status} {exc.text}") from None
+        log.debug("discord: posted digest %s to %s as %s", post.digest.id, post.channel, message.id)
+        return str(message.id)

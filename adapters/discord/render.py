@@ -1,0 +1,108 @@
+"""A digest as a Discord embed, and every string from a dispatch made safe to show.
+
+Feeds and pages are untrusted: a quote may contain ``@everyone``, a role mention or Markdown
+meant to disguise a link. Sending with ``AllowedMentions.none()`` stops the ping; neutralising
+the text as well stops the mention from *rendering* (a blue ``@everyone`` in an embed still
+looks like an alarm), and escaping Markdown keeps the quote reading as the source wrote it.
+Limits are Discord's: a request over them is refused outright, so we cut instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import discord
+
+from bot.domain import Post
+from digests.model import Digest
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELD_COUNT_LIMIT = 25
+FOOTER_LIMIT = 2048
+TOTAL_LIMIT = 6000
+URL_LIMIT = 2048
+ZWSP = "\u200b"
+EMBED_COLOUR = 0x2B6CB0
+
+# @everyone / @here, and <@id>, <@!id>, <@&id>, <#id> (user, nickname, role, channel mentions).
+_BROADCAST = re.compile(r"@(everyone|here)", re.IGNORECASE)
+_ENTITY = re.compile(r"<(@[!&]?|#)(\d+)>")
+
+
+def neutralise_mentions(text: str) -> str:
+    """Break every mention so Discord shows it as text and never resolves or pings it."""
+    text = _BROADCAST.sub(lambda m: "@" + ZWSP + m.group(1), text)
+    return _ENTITY.sub(lambda m: "<" + ZWSP + m.group(1) + m.group(2) + ">", text)
+
+
+def safe_text(text: str, limit: int, *, markdown: bool = True) -> str:
+    """Escape Markdown (where Discord renders it), neutralise mentions, cut to ``limit``.
+
+    Cutting happens after escaping so the limit holds for what is sent; a cut that would
+    leave half an escape sequence drops the dangling backslash.
+    """
+    text = " ".join(text.split())
+    if markdown:
+        text = discord.utils.escape_markdown(text)
+    text = neutralise_mentions(text)
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip("\\ ") + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) URLs within Discord's length limit; anything else Discord would refuse."""
+    if not url or len(url) > URL_LIMIT:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def speaker_label(speaker: str | None, role: str | None) -> str:
+    """ "speaker — role", the field name a reader scans first."""
+    who = speaker or "Unattributed"
+    return f"{who} — {role}" if role else who
+
+
+def _embed_size(embed: discord.Embed) -> int:
+    size = len(embed.title or "") + len(embed.description or "") + len(embed.footer.text or "")
+    return size + sum(len(f.name or "") + len(f.value or "") for f in embed.fields)
+
+
+def digest_embed(
+    digest: Digest, *, source_name: str | None = None, source_url: str | None = None, when: datetime | None = None
+) -> discord.Embed:
+    """Headline as a title linking to the source, dateline below, one field per key quote,
+    source in the footer and the publication time as the embed's timestamp."""
+    embed = discord.Embed(
+        title=safe_text(digest.headline or "Untitled dispatch", TITLE_LIMIT),
+        url=safe_url(source_url or digest.url),
+        description=safe_text(str(digest.dateline), DESCRIPTION_LIMIT) if digest.dateline else None,
+        colour=EMBED_COLOUR,
+        timestamp=when,
+    )
+    footer = source_name or (urlsplit(digest.url).netloc if digest.url else None)
+    if footer:
+        embed.set_footer(text=safe_text(footer, FOOTER_LIMIT, markdown=False))
+    for quote in digest.key[:FIELD_COUNT_LIMIT]:
+        name = safe_text(speaker_label(quote.speaker, quote.role), FIELD_NAME_LIMIT)
+        value = "“" + safe_text(quote.text, FIELD_VALUE_LIMIT - 2) + "”"
+        if _embed_size(embed) + len(name) + len(value) > TOTAL_LIMIT:
+            break
+        embed.add_field(name=name, value=value, inline=False)
+    if not embed.fields:
+        note = "No direct quotes in this dispatch."
+        embed.description = f"{embed.description}\n{note}" if embed.description else note
+    return embed
+
+
+def post_embed(post: Post) -> discord.Embed:
+    """The embed a scheduled post arrives as."""
+    return digest_embed(post.digest, source_name=post.source_name, source_url=post.source_url, when=post.published)

@@ -1,0 +1,640 @@
+"""A local fake Discord: the REST routes and the gateway websocket discord.py really uses.
+
+The bot under test is the real discord.py client pointed here through configuration
+(``[discord] api_base`` / ``gateway_url``). Every REST request and every gateway frame the
+client sends is recorded, and tests wait on what arrived with :meth:`FakeDiscord.wait_for`
+(after slack-bolt's mock Web API server). The fake keeps just enough state to answer like
+Discord does: a guild with text channels, messages per channel (with ``enforce_nonce``
+de-duplication), interaction tokens, gateway sessions that can be resumed.
+
+Facts discord.py depends on, learnt the hard way: JSON answers carry Content-Type exactly
+``application/json``; gateway frames are text (never zlib); READY carries
+``resume_gateway_url``; members carry ``flags``; interactions carry
+``attachment_size_limit``; a 429 is retried only when it carries a ``Via`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+API_PREFIX = "/api/v10"
+HEARTBEAT_MS = 41_250
+ATTACHMENT_LIMIT = 25 * 1024 * 1024
+#: Gateway intents Discord calls privileged; without MESSAGE_CONTENT a message's content is
+#: delivered only when the bot is mentioned in it (Discord's documented exemption).
+INTENT_MESSAGE_CONTENT = 1 << 15
+
+_ids = itertools.count(int(time.time() * 1000 - 1_420_070_400_000) << 22)
+
+
+def snowflake() -> str:
+    """A fresh, increasing Discord-style id (as Discord sends it: a string)."""
+    return str(next(_ids))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass
+class Recorded:
+    """One thing the client sent: a REST request (``kind="http"``) or a gateway frame (``"ws"``)."""
+
+    kind: str
+    method: str
+    path: str  # below /api/v10 for REST; the websocket path for gateway frames
+    query: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+    status: int = 0
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def op(self) -> int | None:
+        return self.body.get("op") if self.kind == "ws" and isinstance(self.body, dict) else None
+
+
+@dataclass
+class Interaction:
+    """An interaction the fake dispatched, to find its replies by."""
+
+    id: str
+    token: str
+    channel_id: str
+    sent_at: float
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json({"message": message, "code": code}, status=status)
+
+
+class _Session:
+    """A gateway session: survives its websocket so RESUME can replay what was missed."""
+
+    def __init__(self, session_id: str, intents: int, shard: list[int] | None) -> None:
+        self.id = session_id
+        self.intents = intents
+        self.shard = shard
+        self.seq = 0
+        self.sent: list[dict[str, Any]] = []  # dispatches, for replay on RESUME
+        self.ws: web.WebSocketResponse | None = None
+
+
+class FakeDiscord:
+    """Start with ``await fake.start()``; point the bot at ``fake.api_base`` / ``fake.gateway_url``."""
+
+    def __init__(self, *, channels: int = 3, guild_name: str = "Newsroom") -> None:
+        self.application_id = snowflake()
+        self.bot_user = {
+            "id": self.application_id,
+            "username": "wirebrief",
+            "global_name": "Wirebrief",
+            "discriminator": "0",
+            "avatar": None,
+            "bot": True,
+            "flags": 0,
+            "verified": True,
+            "mfa_enabled": False,
+        }
+        self.guild_id = snowflake()
+        self.channel_ids = [snowflake() for _ in range(channels)]
+        self.guild_name = guild_name
+        self.manager_role_id = snowflake()
+        self.requests: list[Recorded] = []
+        self.messages: dict[str, list[dict[str, Any]]] = {c: [] for c in self.channel_ids}
+        self.commands: list[dict[str, Any]] = []
+        self.interactions: dict[str, Interaction] = {}
+        self.deleted_channels: set[str] = set()
+        self.forbidden_channels: set[str] = set()
+        self.sessions: dict[str, _Session] = {}
+        self._failures: list[tuple[str, re.Pattern[str], int, float]] = []
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ----- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> FakeDiscord:
+        app = web.Application(middlewares=[self._record_middleware])
+        app.router.add_get("/gateway/", self._gateway)
+        app.router.add_get("/resume/", self._gateway)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        for session in self.sessions.values():
+            if session.ws is not None and not session.ws.closed:
+                await session.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return self.base + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway/"
+
+    # ----- recording and waiting -------------------------------------------------------------
+    async def _record(self, entry: Recorded) -> None:
+        async with self._changed:
+            self.requests.append(entry)
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[Recorded], bool], timeout: float = 5.0) -> Recorded:
+        """The first recorded request or frame (already seen or still to come) matching ``predicate``."""
+
+        async def _wait() -> Recorded:
+            async with self._changed:
+                seen = 0
+                while True:
+                    for entry in self.requests[seen:]:
+                        if predicate(entry):
+                            return entry
+                    seen = len(self.requests)
+                    await self._changed.wait()
+
+        return await asyncio.wait_for(_wait(), timeout)
+
+    def calls(self, method: str, pattern: str) -> list[Recorded]:
+        """REST requests whose path fully matches ``pattern`` (a regex)."""
+        rx = re.compile(pattern)
+        return [r for r in self.requests if r.kind == "http" and r.method == method and rx.fullmatch(r.path)]
+
+    # ----- behaviours tests switch on --------------------------------------------------------
+    def rate_limit_once(self, method: str, pattern: str, retry_after: float = 0.3, *, via: bool = True) -> None:
+        """Answer the next matching request with 429 (+Retry-After; ``Via`` unless told otherwise)."""
+        self._failures.append((method, re.compile(pattern), 429 if via else -429, retry_after))
+
+    def delete_channel(self, channel_id: str) -> None:
+        """From now on the channel answers 404 Unknown Channel, as a deleted one does."""
+        self.deleted_channels.add(channel_id)
+
+    def forbid_channel(self, channel_id: str) -> None:
+        """From now on the channel answers 403 Missing Access, as when the bot lost its permissions."""
+        self.forbidden_channels.add(channel_id)
+
+    # ----- REST ------------------------------------------------------------------------------
+    @web.middleware
+    async def _record_middleware(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+        if request.path.startswith(API_PREFIX):
+            raw = await request.read()
+            try:
+                body: Any = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            request["body"] = body
+            entry = Recorded(
+                "http",
+                request.method,
+                request.path[len(API_PREFIX) :],
+                dict(request.query),
+                body,
+                dict(request.headers),
+            )
+            response = await handler(request)
+            entry.status = response.status
+            await self._record(entry)
+            return response
+        return await handler(request)
+
+    def _take_failure(self, method: str, path: str) -> web.Response | None:
+        for i, (m, rx, status, retry_after) in enumerate(self._failures):
+            if m == method and rx.fullmatch(path):
+                del self._failures[i]
+                headers = {"Retry-After": str(retry_after), "X-RateLimit-Scope": "user"}
+                if status > 0:
+                    headers["Via"] = "1.1 google"
+                body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+                return _json(body, status=429, headers=headers)
+        return None
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        failure = self._take_failure(request.method, path)
+        if failure is not None:
+            return failure
+        auth = request.headers.get("Authorization", "")
+        if not path.startswith(("/interactions/", "/webhooks/")) and not auth.startswith("Bot "):
+            return _error(401, 0, "401: Unauthorized")
+        body = request.get("body")
+        for method, rx, handler in self._routes():
+            match = rx.fullmatch(path)
+            if method == request.method and match:
+                return await handler(body, **match.groupdict())
+        return _error(404, 0, f"404: Not Found ({request.method} {path})")
+
+    def _routes(self) -> list[tuple[str, re.Pattern[str], Callable[..., Any]]]:
+        table = [
+            ("GET", r"/users/@me", self._users_me),
+            ("GET", r"/oauth2/applications/@me", self._application),
+            ("GET", r"/applications/@me", self._application),
+            ("GET", r"/gateway", self._gateway_info),
+            ("GET", r"/gateway/bot", self._gateway_info),
+            ("PUT", r"/applications/(?P<app>\d+)/commands", self._put_commands),
+            ("PUT", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands", self._put_commands),
+            ("POST", r"/interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback", self._callback),
+            ("POST", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", self._followup),
+            ("PATCH", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", self._edit),
+            ("GET", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", self._get_reply),
+            ("DELETE", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", self._no_content),
+            ("GET", r"/channels/(?P<cid>\d+)", self._get_channel),
+            ("POST", r"/channels/(?P<cid>\d+)/messages", self._create_message),
+            ("POST", r"/channels/(?P<cid>\d+)/typing", self._typing),
+        ]
+        return [(m, re.compile(p), h) for m, p, h in table]
+
+    async def _users_me(self, body: Any) -> web.Response:
+        return _json(self.bot_user)
+
+    async def _application(self, body: Any) -> web.Response:
+        return _json(
+            {
+                "id": self.application_id,
+                "name": "Wirebrief",
+                "description": "News digests",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": {**self.bot_user, "id": snowflake(), "username": "owner", "bot": False},
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "summary": "",
+                "team": None,
+                "interactions_endpoint_url": None,
+            }
+        )
+
+    async def _gateway_info(self, body: Any) -> web.Response:
+        limits = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return _json({"url": self.gateway_url.rstrip("/"), "shards": 1, "session_start_limit": limits})
+
+    async def _put_commands(self, body: Any, app: str, guild: str | None = None) -> web.Response:
+        self.commands = [
+            {
+                **cmd,
+                "id": snowflake(),
+                "application_id": app,
+                "version": snowflake(),
+                "default_member_permissions": cmd.get("default_member_permissions"),
+                **({"guild_id": guild} if guild else {}),
+            }
+            for cmd in body or []
+        ]
+        return _json(self.commands)
+
+    def _channel_problem(self, cid: str) -> web.Response | None:
+        if cid in self.deleted_channels or cid not in self.messages:
+            return _error(404, 10003, "Unknown Channel")
+        if cid in self.forbidden_channels:
+            return _error(403, 50001, "Missing Access")
+        return None
+
+    async def _get_channel(self, body: Any, cid: str) -> web.Response:
+        return self._channel_problem(cid) or _json(self.channel_payload(cid))
+
+    async def _typing(self, body: Any, cid: str) -> web.Response:
+        return self._channel_problem(cid) or web.Response(status=204)
+
+    async def _create_message(self, body: dict[str, Any], cid: str) -> web.Response:
+        problem = self._channel_problem(cid)
+        if problem is not None:
+            return problem
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            for old in self.messages[cid]:
+                if old.get("nonce") == nonce:
+                    return _json(old)  # Discord's enforce_nonce: the same message again, not a second one
+        message = self.message_payload(cid, body, author=self.bot_user)
+        self.messages[cid].append(message)
+        return _json(message)
+
+    def _interaction_for(self, token: str) -> Interaction | None:
+        return next((i for i in self.interactions.values() if i.token == token), None)
+
+    async def _callback(self, body: dict[str, Any], iid: str, token: str) -> web.Response:
+        interaction = self.interactions.get(iid)
+        if interaction is None or interaction.token != token:
+            return _error(404, 10062, "Unknown interaction")
+        data = body.get("data") or {}
+        result: dict[str, Any] = {"interaction": {"id": iid, "type": 2}}
+        if body.get("type") in (4, 5):
+            message = self.message_payload(interaction.channel_id, data, author=self.bot_user)
+            result["interaction"].update(
+                response_message_id=message["id"],
+                response_message_loading=body["type"] == 5,
+                response_message_ephemeral=bool((data.get("flags") or 0) & 64),
+            )
+            result["resource"] = {"type": body["type"], "message": message}
+        return _json(result)
+
+    async def _followup(self, body: dict[str, Any], app: str, token: str) -> web.Response:
+        interaction = self._interaction_for(token)
+        if interaction is None:
+            return _error(404, 10015, "Unknown Webhook")
+        return _json(self.message_payload(interaction.channel_id, body, author=self.bot_user))
+
+    async def _edit(self, body: dict[str, Any], app: str, token: str, mid: str) -> web.Response:
+        return await self._followup(body, app, token)
+
+    async def _get_reply(self, body: Any, app: str, token: str, mid: str) -> web.Response:
+        return await self._followup({}, app, token)
+
+    async def _no_content(self, body: Any, **_: str) -> web.Response:
+        return web.Response(status=204)
+
+    # ----- payloads --------------------------------------------------------------------------
+    def channel_payload(self, cid: str) -> dict[str, Any]:
+        return {
+            "id": cid,
+            "type": 0,
+            "guild_id": self.guild_id,
+            "name": f"news-{self.channel_ids.index(cid) + 1}" if cid in self.channel_ids else "gone",
+            "position": self.channel_ids.index(cid) if cid in self.channel_ids else 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+        }
+
+    def guild_payload(self) -> dict[str, Any]:
+        everyone = {"id": self.guild_id, "name": "@everyone", "permissions": str(0x400 | 0x800), "position": 0}
+        manager = {"id": self.manager_role_id, "name": "Digest Editors", "permissions": "0", "position": 1}
+        return {
+            "id": self.guild_id,
+            "name": self.guild_name,
+            "icon": None,
+            "owner_id": snowflake(),
+            "roles": [
+                {**r, "color": 0, "hoist": False, "managed": False, "mentionable": False} for r in (everyone, manager)
+            ],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "channels": [self.channel_payload(c) for c in self.channel_ids],
+            "threads": [],
+            "members": [self.member_payload(self.bot_user, permissions=None)],
+            "member_count": 2,
+            "large": False,
+            "unavailable": False,
+            "joined_at": _now(),
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+        }
+
+    def member_payload(
+        self, user: dict[str, Any], *, permissions: int | None, roles: list[str] | None = None
+    ) -> dict[str, Any]:
+        member: dict[str, Any] = {
+            "user": user,
+            "roles": roles or [],
+            "joined_at": _now(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "nick": None,
+        }
+        if permissions is not None:
+            member["permissions"] = str(permissions)
+        return member
+
+    @staticmethod
+    def user_payload(user_id: str | None = None, name: str = "reader") -> dict[str, Any]:
+        return {
+            "id": user_id or snowflake(),
+            "username": name,
+            "global_name": name.title(),
+            "discriminator": "0",
+            "avatar": None,
+            "bot": False,
+        }
+
+    def message_payload(self, cid: str, body: dict[str, Any], *, author: dict[str, Any]) -> dict[str, Any]:
+        message = {
+            "id": snowflake(),
+            "channel_id": cid,
+            "guild_id": self.guild_id,
+            "author": author,
+            "content": body.get("content") or "",
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags") or 0,
+            "components": [],
+        }
+        for key in ("nonce", "allowed_mentions", "message_reference"):
+            if key in body:
+                message[key] = body[key]
+        return message
+
+    # ----- gateway ---------------------------------------------------------------------------
+    async def _send(self, ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:
+        await ws.send_str(json.dumps(payload))
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        await self._send(ws, {"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}, "s": None, "t": None})
+        session: _Session | None = None
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            frame = json.loads(msg.data)
+            await self._record(Recorded("ws", "FRAME", request.path, dict(request.query), frame, dict(request.headers)))
+            op, data = frame.get("op"), frame.get("d")
+            if op == 1:
+                await self._send(ws, {"op": 11, "d": None, "s": None, "t": None})
+            elif op == 2:
+                session = await self._identify(ws, data)
+            elif op == 6:
+                session = await self._resume(ws, data)
+        if session is not None and session.ws is ws:
+            session.ws = None
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> _Session:
+        session = _Session(secrets.token_hex(16), int(data.get("intents") or 0), data.get("shard"))
+        session.ws = ws
+        self.sessions[session.id] = session
+        ready: dict[str, Any] = {
+            "v": 10,
+            "user": self.bot_user,
+            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "session_id": session.id,
+            "resume_gateway_url": f"ws://127.0.0.1:{self.port}/resume/",
+            "application": {"id": self.application_id, "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+        if session.shard is not None:
+            ready["shard"] = session.shard
+        await self._dispatch_to(session, "READY", ready)
+        await self._dispatch_to(session, "GUILD_CREATE", self.guild_payload())
+        return session
+
+    async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> _Session | None:
+        session = self.sessions.get(data.get("session_id", ""))
+        if session is None:
+            await self._send(ws, {"op": 9, "d": False, "s": None, "t": None})
+            return None
+        session.ws = ws
+        for payload in session.sent:
+            if payload["s"] > int(data.get("seq") or 0):
+                await self._send(ws, payload)
+        await self._dispatch_to(session, "RESUMED", {})
+        return session
+
+    async def _dispatch_to(self, session: _Session, event: str, data: dict[str, Any]) -> None:
+        session.seq += 1
+        payload = {"op": 0, "t": event, "s": session.seq, "d": data}
+        session.sent.append(payload)
+        if session.ws is not None and not session.ws.closed:
+            await self._send(session.ws, payload)
+
+    def _live_session(self) -> _Session:
+        if not self.sessions:
+            raise RuntimeError("no client has identified with the fake gateway")
+        return list(self.sessions.values())[-1]
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a DISPATCH to the newest session (queued for RESUME replay if it is disconnected)."""
+        await self._dispatch_to(self._live_session(), event, data)
+
+    async def disconnect(self, *, code: int = 4000) -> None:
+        """Drop the gateway connection as Discord does on a hiccup; the client should RESUME."""
+        session = self._live_session()
+        if session.ws is not None:
+            ws, session.ws = session.ws, None
+            await ws.close(code=code, message=b"fake: forced disconnect")
+
+    # ----- events a user causes --------------------------------------------------------------
+    async def send_command(
+        self,
+        sub: str,
+        options: dict[str, Any] | None = None,
+        *,
+        channel_id: str | None = None,
+        permissions: int = 0x10,  # Manage Channels
+        roles: list[str] | None = None,
+        focused: str | None = None,
+    ) -> Interaction:
+        """A user runs ``/digest <sub> ...`` (or types into option ``focused``: an autocomplete)."""
+        cid = channel_id or self.channel_ids[0]
+        opts = []
+        for name, value in (options or {}).items():
+            kind = 4 if isinstance(value, int) and not isinstance(value, bool) else 3
+            opt: dict[str, Any] = {"name": name, "type": kind, "value": value}
+            if name == focused:
+                opt["focused"] = True
+            opts.append(opt)
+        command_id = next((c["id"] for c in self.commands if c["name"] == "digest"), snowflake())
+        interaction = Interaction(snowflake(), "tok-" + secrets.token_urlsafe(24), cid, time.monotonic())
+        self.interactions[interaction.id] = interaction
+        await self.dispatch(
+            "INTERACTION_CREATE",
+            {
+                "id": interaction.id,
+                "application_id": self.application_id,
+                "type": 4 if focused else 2,
+                "token": interaction.token,
+                "version": 1,
+                "guild_id": self.guild_id,
+                "channel_id": cid,
+                "channel": self.channel_payload(cid),
+                "member": self.member_payload(self.user_payload(), permissions=permissions, roles=roles),
+                "app_permissions": str(0x4_0000_0000 | 0x800 | 0x400 | 0x4000),
+                "locale": "en-GB",
+                "guild_locale": "en-US",
+                "entitlements": [],
+                "authorizing_integration_owners": {"0": self.guild_id},
+                "context": 0,
+                "attachment_size_limit": ATTACHMENT_LIMIT,
+                "data": {
+                    "id": command_id,
+                    "name": "digest",
+                    "type": 1,
+                    "guild_id": self.guild_id,
+                    "options": [{"name": sub, "type": 1, "options": opts}],
+                },
+            },
+        )
+        return interaction
+
+    async def send_message(
+        self, content: str, *, mention_bot: bool = True, channel_id: str | None = None
+    ) -> dict[str, Any]:
+        """A user posts a message (mentioning the bot unless told not to)."""
+        cid = channel_id or self.channel_ids[0]
+        author = self.user_payload(name="reporter")
+        message = self.message_payload(cid, {"content": content}, author=author)
+        message["member"] = {k: v for k, v in self.member_payload(author, permissions=None).items() if k != "user"}
+        if mention_bot:
+            message["mentions"] = [self.bot_user]
+            message["content"] = f"<@{self.application_id}> {content}"
+        session = self._live_session()
+        if not mention_bot and not session.intents & INTENT_MESSAGE_CONTENT:
+            message["content"] = ""  # Discord withholds content from bots without the privileged intent
+        self.messages.setdefault(cid, []).append(message)
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def wait_reply(self, interaction: Interaction, timeout: float = 5.0) -> dict[str, Any]:
+        """What the user finally sees for an interaction: the immediate message, or the
+        follow-up/edit after a deferral. Adds ``deferred`` and ``ephemeral`` keys."""
+        token = interaction.token
+
+        def final(r: Recorded) -> bool:
+            if r.kind != "http" or token not in r.path or r.status >= 300:
+                return False
+            if r.path.endswith("/callback"):
+                return isinstance(r.body, dict) and r.body.get("type") in (4, 8)
+            return r.method in ("POST", "PATCH")
+
+        entry = await self.wait_for(final, timeout)
+        callback = next(r for r in self.requests if r.kind == "http" and r.path.endswith(f"{token}/callback"))
+        body = dict(entry.body.get("data") if entry.path.endswith("/callback") else entry.body or {})
+        cb_flags = (callback.body.get("data") or {}).get("flags") or 0
+        body["deferred"] = callback.body.get("type") == 5
+        body["ephemeral"] = bool(((body.get("flags") or 0) | cb_flags) & 64)
+        return body
