@@ -1,0 +1,97 @@
+"""``SlackPlatform.post``: Block Kit through chat.postMessage, 429s respected, lost channels reported."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.slack import create_platform
+from adapters.slack.platform import ChannelPacer, SlackPlatform
+from bot.domain import ChannelRef, Post
+from bot.errors import ChannelGone, ConfigError, RateLimited
+from digests.model import Dateline, Digest, Quote
+from tests.adapters.slack.conftest import make_settings
+from tests.fakes.slack_fake import TEAM_ID, FakeSlack
+
+
+def _post(channel: str = "C1") -> Post:
+    quote = "Everyone <!channel> should read <@U42> this"
+    digest = Digest(
+        headline="Talks resume & <!here> hope rises",
+        dateline=Dateline("ROTTERDAM", "May 2", None),
+        quotes=(Quote(quote, "Maria Lopez", "union leader", 1, 1 + len(quote)),),
+        key_quotes=(0,),
+        text=f'"{quote}," said Maria Lopez.',
+        url="https://news.example/talks",
+    )
+    return Post(digest, ChannelRef("slack", channel, TEAM_ID), "desk", None, None)
+
+
+@pytest.fixture
+async def platform(
+    tmp_path: Path, fake_slack: FakeSlack, wire_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SlackPlatform]:
+    """The platform's client alone (post() needs no listener), so no services are involved."""
+    settings = make_settings(tmp_path, fake_slack, wire_folder, monkeypatch, "http")
+    plat = create_platform(settings)
+    try:
+        yield plat
+    finally:
+        await plat.stop()
+
+
+async def test_post_sends_block_kit_with_escaped_text_and_returns_ts(platform: SlackPlatform, fake_slack) -> None:
+    ts = await platform.post(_post())
+    call = fake_slack.calls("chat.postMessage")[-1]
+    assert ts and call.body["channel"] == "C1"
+    assert call.headers["Authorization"] == "Bearer xoxb-test-token"
+    blocks = call.body["blocks"]
+    assert [b["type"] for b in blocks] == ["header", "context", "section", "actions"]
+    assert blocks[0]["text"]["text"] == "Talks resume &amp; &lt;!here&gt; hope rises"
+    assert "&lt;!channel&gt;" in blocks[2]["text"]["text"] and "&lt;@U42&gt;" in blocks[2]["text"]["text"]
+    assert "<!" not in str(call.body) and "<@" not in str(call.body)
+    assert call.body["unfurl_links"] is False
+
+
+async def test_a_429_is_retried_after_retry_after(platform: SlackPlatform, fake_slack: FakeSlack) -> None:
+    fake_slack.ratelimit("chat.postMessage", retry_after=1)
+    assert await platform.post(_post())
+    first, second = fake_slack.calls("chat.postMessage")
+    assert first.status == 429 and second.status == 200
+    assert second.at - first.at >= 1.0, "the retry waited for Retry-After"
+
+
+async def test_a_persistent_429_raises_rate_limited_for_the_outbox(platform: SlackPlatform, fake_slack) -> None:
+    fake_slack.ratelimit("chat.postMessage", retry_after=1)
+    fake_slack.ratelimit("chat.postMessage", retry_after=7)
+    with pytest.raises(RateLimited) as caught:
+        await platform.post(_post())
+    assert caught.value.retry_after == 7
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])
+async def test_a_lost_channel_raises_channel_gone(platform: SlackPlatform, fake_slack: FakeSlack, error: str) -> None:
+    fake_slack.fail("chat.postMessage", error, channel="C2")
+    with pytest.raises(ChannelGone, match=error):
+        await platform.post(_post("C2"))
+
+
+async def test_posts_to_one_channel_are_spaced_but_other_channels_are_not_held_up() -> None:
+    pacer = ChannelPacer(interval=60.0)
+    await asyncio.wait_for(pacer.wait("C1"), 5)
+    await asyncio.wait_for(pacer.wait("C2"), 5)  # another channel: no wait
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(pacer.wait("C1"), 0.2)  # the same channel: a minute's wait
+
+
+def test_missing_secrets_name_the_variable(tmp_path, fake_slack, wire_folder, monkeypatch) -> None:
+    settings = make_settings(tmp_path, fake_slack, wire_folder, monkeypatch, "socket")
+    settings.slack.app_token = None
+    with pytest.raises(ConfigError, match="WIREBRIEF_SLACK_APP_TOKEN"):
+        create_platform(settings)
+    settings.slack.bot_token = None
+    with pytest.raises(ConfigError, match="WIREBRIEF_SLACK_BOT_TOKEN"):
+        create_platform(settings)
