@@ -34,6 +34,7 @@ ATTACHMENT_LIMIT = 25 * 1024 * 1024
 #: Gateway intents Discord calls privileged; without MESSAGE_CONTENT a message's content is
 #: delivered only when the bot is mentioned in it (Discord's documented exemption).
 INTENT_MESSAGE_CONTENT = 1 << 15
+_BODY = web.RequestKey("body", object)
 
 _ids = itertools.count(int(time.time() * 1000 - 1_420_070_400_000) << 22)
 
@@ -209,7 +210,7 @@ class FakeDiscord:
                 body: Any = json.loads(raw) if raw else None
             except ValueError:
                 body = raw.decode("utf-8", "replace")
-            request["body"] = body
+            request[_BODY] = body
             entry = Recorded(
                 "http",
                 request.method,
@@ -243,7 +244,7 @@ class FakeDiscord:
         auth = request.headers.get("Authorization", "")
         if not path.startswith(("/interactions/", "/webhooks/")) and not auth.startswith("Bot "):
             return _error(401, 0, "401: Unauthorized")
-        body = request.get("body")
+        body = request.get(_BODY)
         for method, rx, handler in self._routes():
             match = rx.fullmatch(path)
             if method == request.method and match:
