@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
+from bot.domain import Post
 from digests.model import Digest
 
 
@@ -26,11 +26,22 @@ def render_digest(digest: Digest, source: str | None = None, when: str | None = 
     if not digest.key:
         parts.append(Text("(no direct quotes in this dispatch)", style="dim"))
     footer = " · ".join(p for p in (source, digest.url, when) if p)
-    return Panel(
-        Group(*parts),
-        title=Text(digest.headline, style="bold"),
-        title_align="left",
-        subtitle=escape(footer) if footer else None,
-        subtitle_align="right",
-        expand=False,
-    )
+    if footer:
+        # inside the panel (not the subtitle) so a long link wraps instead of being cut off
+        parts.append(Text(footer, style="dim"))
+    return Panel(Group(*parts), title=Text(digest.headline, style="bold"), title_align="left", expand=False)
+
+
+def render_post(post: Post) -> Panel:
+    """A post as the console shows it: the digest panel, its source and when it was published;
+    a notice about the source (e.g. paused) gets a yellow border instead."""
+    when = post.published.strftime("%Y-%m-%d %H:%M UTC") if post.published else None
+    source = post.source_name
+    if post.channel.channel != "main":
+        source = f"#{post.channel.channel} · {source}"
+    if post.source_url and post.source_url != post.digest.url:
+        source = f"{source} · {post.source_url}"
+    panel = render_digest(post.digest, source=source, when=when)
+    if post.digest.extra.get("notice"):
+        panel.border_style = "yellow"
+    return panel

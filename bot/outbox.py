@@ -1,0 +1,131 @@
+"""One outbox per platform: a queue drained at the platform's rate limit. Each post is
+claimed in the store before it is sent (exactly once across processes), then marked sent;
+ChannelGone pauses the channel, RateLimited waits and retries, anything else is retried later."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import timedelta
+
+from bot.errors import ChannelGone, RateLimited
+from bot.platform import Platform
+from bot.service_impl import StoreServices
+from bot.store.types import Candidate
+
+log = logging.getLogger(__name__)
+
+#: How often one post waits out a platform's rate limit before giving the slot back.
+RATE_LIMIT_RETRIES = 5
+
+
+class Outbox:
+    def __init__(self, platform: Platform, services: StoreServices) -> None:
+        self.platform = platform
+        self.services = services
+        self._queue: asyncio.Queue[Candidate] = asyncio.Queue()
+        self._pending: set[tuple] = set()
+        self._interval = 1.0 / max(0.01, float(platform.rate_per_second))
+        self._next_send = 0.0
+        self._pace_lock = asyncio.Lock()
+        self._workers: list[asyncio.Task[None]] = []
+        self.sent = 0
+
+    @property
+    def name(self) -> str:
+        return self.platform.name
+
+    def start(self) -> None:
+        if self._workers:
+            return
+        count = max(1, int(getattr(self.platform, "concurrency", 4)))
+        self._workers = [asyncio.create_task(self._work(), name=f"outbox-{self.name}-{i}") for i in range(count)]
+
+    def submit(self, candidates: list[Candidate]) -> int:
+        """Queue candidates not already queued; returns how many were added."""
+        added = 0
+        for cand in candidates:
+            if cand.channel.platform != self.name or cand.key in self._pending:
+                continue
+            self._pending.add(cand.key)
+            self._queue.put_nowait(cand)
+            added += 1
+        return added
+
+    async def drain(self) -> None:
+        await self._queue.join()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let the post in flight finish (up to ``grace``); unsent claims are retried later."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._idle()), timeout=grace)
+        for task in self._workers:
+            task.cancel()
+        for task in self._workers:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._workers = []
+
+    async def _idle(self) -> None:
+        while not self._queue.empty():
+            self._queue.get_nowait()
+            self._queue.task_done()
+        await self._queue.join()
+
+    async def _work(self) -> None:
+        while True:
+            cand = await self._queue.get()
+            try:
+                await self._deliver(cand)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery crashed", extra={"channel": str(cand.channel), "digest": cand.digest_id})
+            finally:
+                self._pending.discard(cand.key)
+                self._queue.task_done()
+
+    async def _pace(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._pace_lock:
+            now = loop.time()
+            wait = self._next_send - now
+            self._next_send = max(now, self._next_send) + self._interval
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _deliver(self, cand: Candidate) -> None:
+        token = uuid.uuid4().hex
+        delivery_id = await self.services.claim(cand, token)
+        if delivery_id is None:
+            return  # another process, or an earlier pass, has it
+        post = await self.services.post_for(cand, delivery_id)
+        timeout = self.services.claim_timeout.total_seconds()
+        for _ in range(RATE_LIMIT_RETRIES):
+            await self._pace()
+            try:
+                message_id = await asyncio.wait_for(self.platform.post(post), timeout=timeout)
+            except RateLimited as exc:
+                log.info("rate limited", extra={"channel": str(cand.channel), "retry_after": exc.retry_after})
+                await self.services.refresh_claim(delivery_id, token)
+                await asyncio.sleep(min(max(exc.retry_after, 0.0), timeout / 2))
+                await self.services.refresh_claim(delivery_id, token)
+                continue
+            except ChannelGone as exc:
+                await self.services.channel_gone(cand.channel, str(exc) or "channel gone")
+                await self.services.mark_failed(delivery_id, token, f"channel gone: {exc}", None)
+                return
+            except Exception as exc:
+                log.warning("post failed; will retry", extra={"channel": str(cand.channel), "error": repr(exc)[:300]})
+                await self.services.mark_failed(delivery_id, token, repr(exc), self._retry_in())
+                return
+            if not await self.services.mark_sent(delivery_id, token, message_id):
+                log.warning("claim lost before marking sent", extra={"delivery": delivery_id})
+            self.sent += 1
+            return
+        await self.services.mark_failed(delivery_id, token, "rate limited too long", self._retry_in())
+
+    def _retry_in(self) -> timedelta:
+        return timedelta(seconds=max(1.0, min(300.0, self.services.claim_timeout.total_seconds() / 2)))

@@ -1,0 +1,139 @@
+"""One poll of one source: read it (feed over HTTP, wire folder, feed file), then record what
+is new. Each unique source is polled by one process at a time (the store's poll claim), and
+blocking work — parsing, disk, the summariser, the database — runs off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
+
+from bot.config import Settings
+from bot.errors import FetchError, WirebriefError
+from bot.schedules import backoff_time, next_poll_time
+from bot.store import Store
+from bot.store.types import IngestResult, NewItem, SourceRef, utcnow
+
+if TYPE_CHECKING:
+    from bot.fetch import SafeFetcher
+
+log = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml, "
+    "application/xml, text/xml, application/json, text/plain;q=0.5"
+)
+#: The bundled sample feed's source URL (read from the package, never fetched).
+SAMPLE_FEED_URL = "bundled:feed.xml"
+_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    items: list[NewItem]  # oldest first
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str | None = None
+
+
+def poll_interval(source: SourceRef, settings: Settings) -> int:
+    if source.kind == "feed":
+        return settings.scheduler.poll_interval_seconds
+    return settings.scheduler.wire_interval_seconds
+
+
+async def poll_source(
+    store: Store, settings: Settings, fetcher: SafeFetcher | None, source: SourceRef
+) -> IngestResult | None:
+    """Poll once if this process wins the poll; None when another poll had it."""
+    interval = poll_interval(source, settings)
+    now = utcnow()
+    if not await asyncio.to_thread(store.claim_poll, source, next_poll_time(source.url, interval, now)):
+        return None
+    try:
+        read = await _read(settings, fetcher, source)
+    except (WirebriefError, OSError) as exc:
+        await _failed(store, settings, source, interval, str(exc) or type(exc).__name__)
+        return None
+    except Exception as exc:  # a parser bug must not stop the engine; it counts as a failure
+        log.exception("poll crashed", extra={"source": source.url})
+        await _failed(store, settings, source, interval, f"unexpected error: {type(exc).__name__}")
+        return None
+    from digests import summarise
+
+    result = IngestResult()
+    if read.items:
+        result = await asyncio.to_thread(store.ingest, source, read.items, summarise)
+    await asyncio.to_thread(
+        store.poll_ok, source.id, read.etag or source.etag, read.last_modified or source.last_modified, read.title
+    )
+    if result.new or result.updated:
+        log.info("polled", extra={"source": source.url, "new": result.new, "updated": result.updated})
+    return result
+
+
+async def _failed(store: Store, settings: Settings, source: SourceRef, interval: int, error: str) -> None:
+    retry = backoff_time(source.url, interval, source.failures + 1, utcnow())
+    paused = await asyncio.to_thread(store.poll_failed, source.id, error, retry, settings.scheduler.failure_limit)
+    log.warning("poll failed", extra={"source": source.url, "error": error, "paused": paused})
+
+
+async def _read(settings: Settings, fetcher: SafeFetcher | None, source: SourceRef) -> SourceRead:
+    if source.kind == "wire":
+        return await asyncio.to_thread(_read_wire, settings, source)
+    if source.kind == "file":
+        body = await asyncio.to_thread(_read_file, source.url)
+        return await asyncio.to_thread(_parse, body, source.url, None)
+    if fetcher is None:
+        raise FetchError("connection", "no HTTP fetcher available")
+    got = await fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT)
+    if got.status == 304:
+        return SourceRead([], got.etag, got.last_modified)
+    parsed = await asyncio.to_thread(_parse, got.body, got.url, got.content_type)
+    return SourceRead(parsed.items, got.etag, got.last_modified, parsed.title)
+
+
+def _parse(body: bytes, url: str, content_type: str | None) -> SourceRead:
+    from bot.sources.feeds import parse_feed
+
+    feed = parse_feed(body, url, content_type)
+    items = [
+        NewItem(guid=i.guid, link=i.link, title=i.title, text=i.text, published=i.published)
+        for i in reversed(feed.items)
+    ]
+    return SourceRead(items, title=feed.title)
+
+
+def wire_folder(settings: Settings, source: SourceRef) -> Path:
+    name = source.url.removeprefix("wire:")
+    folder = settings.wires.get(name)
+    if folder is None:
+        raise WirebriefError(f"wire {name!r} is not configured in [wires] any more")
+    return folder
+
+
+def _read_wire(settings: Settings, source: SourceRef) -> SourceRead:
+    from bot.sources.wire import scan_wire_folder
+
+    folder = wire_folder(settings, source)
+    if not folder.is_dir():
+        raise WirebriefError(f"wire folder {folder} does not exist")
+    files = sorted(scan_wire_folder(folder), key=lambda f: (f.modified, f.guid))
+    items = [NewItem(guid=f.guid, link=None, title=f.title, text=f.text, published=f.modified) for f in files]
+    return SourceRead(items)
+
+
+def _read_file(url: str) -> bytes:
+    """A feed file named in config or on the command line (chat users cannot name files)."""
+    if url == SAMPLE_FEED_URL:
+        return resources.files("bot").joinpath("samples", "feed.xml").read_bytes()
+    path = Path(unquote(urlparse(url).path))
+    with path.open("rb") as fh:
+        data = fh.read(_MAX_FILE_BYTES + 1)
+    if len(data) > _MAX_FILE_BYTES:
+        raise FetchError("too_big", f"feed file {path} is over {_MAX_FILE_BYTES // 2**20} MB")
+    return data

@@ -1,0 +1,212 @@
+"""The Services contract on the store: every adapter's use-case, plus the engine's own
+(poll, due posts, claims). Blocking work runs in threads so chat handlers stay responsive."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+from bot.config import Settings
+from bot.domain import ChannelRef, ChannelStatus, Post, SourceInfo, SubscriptionInfo
+from bot.errors import UserInputError
+from bot.polling import SAMPLE_FEED_URL, poll_source
+from bot.schedules import check_timezone, cron_trigger, normalise_schedule
+from bot.services import Services
+from bot.store import Store
+from bot.store.types import Candidate, IngestResult, SourceRef, utcnow
+from digests.model import Digest
+
+if TYPE_CHECKING:
+    from bot.fetch import SafeFetcher
+
+log = logging.getLogger(__name__)
+
+MAX_BACKFILL = 10
+#: Sample subscriptions of the embedded default (console:main), seeded once per store.
+SAMPLE_SOURCES = ("sample", "sample-feed")
+SAMPLE_CHANNEL = ChannelRef("console", "main")
+
+
+class StoreServices(Services):
+    """Services over a :class:`~bot.store.Store`; one per process, shared by all platforms."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._fetcher: SafeFetcher | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def fetcher(self) -> SafeFetcher:
+        """The one HTTP client (connection pool, SSRF guard) for feeds and links."""
+        if self._fetcher is None:
+            from bot.fetch import SafeFetcher
+
+            self._fetcher = SafeFetcher(self.settings.fetch)
+        return self._fetcher
+
+    async def aclose(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+            self._fetcher = None
+        await asyncio.to_thread(self.store.close)
+
+    # -- the adapters' use-cases -----------------------------------------------------------
+    async def latest_digest(self, channel: ChannelRef) -> Post | None:
+        return await asyncio.to_thread(self.store.latest, channel)
+
+    async def subscribe(
+        self,
+        channel: ChannelRef,
+        source: str,
+        schedule: str | None = None,
+        timezone: str = "UTC",
+        backfill: int = 1,
+        *,
+        allow_local: bool = False,
+    ) -> SubscriptionInfo:
+        """See :meth:`Services.subscribe`. ``allow_local`` (CLI and config only) also accepts a
+        feed file path and the bundled "sample-feed"; chat users give URLs or wire names."""
+        cron = normalise_schedule(schedule)
+        timezone = (timezone or "UTC").strip()
+        check_timezone(timezone)
+        if cron is not None:
+            cron_trigger(cron, timezone)
+        if isinstance(backfill, bool) or not isinstance(backfill, int) or not 0 <= backfill <= MAX_BACKFILL:
+            raise UserInputError(f"backfill must be a whole number from 0 to {MAX_BACKFILL}, not {backfill!r}")
+        _check_channel(channel)
+        kind, url, name = self.resolve_source(source, allow_local=allow_local)
+        ref = await asyncio.to_thread(self.store.ensure_source, kind, url, name)
+        fresh = timedelta(seconds=2 * self._interval(kind) + 60)
+        sub_id = await asyncio.to_thread(self.store.subscribe, channel, ref.id, cron, timezone, backfill, fresh)
+        log.info("subscribed", extra={"channel": str(channel), "source": url, "schedule": cron or "on arrival"})
+        infos = await self.subscriptions(channel)
+        return next(i for i in infos if i.id == sub_id)
+
+    async def unsubscribe(self, channel: ChannelRef, which: str) -> SubscriptionInfo:
+        info = await asyncio.to_thread(self.store.unsubscribe, channel, which)
+        log.info("unsubscribed", extra={"channel": str(channel), "source": info.source.url})
+        return info
+
+    async def subscriptions(self, channel: ChannelRef) -> list[SubscriptionInfo]:
+        return await asyncio.to_thread(self.store.subscriptions, channel)
+
+    async def status(self, channel: ChannelRef) -> ChannelStatus:
+        return ChannelStatus(channel, tuple(await self.subscriptions(channel)))
+
+    async def digest_link(self, url: str) -> Digest:
+        from bot.sources.pages import fetch_article
+        from digests import summarise
+
+        dispatch = await fetch_article(self.fetcher(), url.strip())
+        return await asyncio.to_thread(summarise, dispatch)
+
+    async def channel_gone(self, channel: ChannelRef, reason: str) -> None:
+        paused = await asyncio.to_thread(self.store.pause_channel, channel, reason)
+        log.warning("channel gone; subscriptions paused", extra={"channel": str(channel), "paused": paused})
+
+    async def known_wire_names(self) -> list[str]:
+        return sorted(self.settings.wires)
+
+    # -- CLI and engine use-cases ------------------------------------------------------------
+    async def all_subscriptions(self) -> list[SubscriptionInfo]:
+        return await asyncio.to_thread(self.store.subscriptions, None)
+
+    async def all_sources(self) -> list[SourceInfo]:
+        return await asyncio.to_thread(self.store.sources)
+
+    async def seed_samples(self, channel: ChannelRef = SAMPLE_CHANNEL) -> bool:
+        """Subscribe console:main to the bundled samples, once per store (never again after
+        a user unsubscribes). Backfill covers every sample item."""
+        if not await asyncio.to_thread(self.store.claim_flag, "console_samples_seeded"):
+            return False
+        for name in SAMPLE_SOURCES:
+            await self.subscribe(channel, name, backfill=MAX_BACKFILL, allow_local=True)
+        return True
+
+    async def sources_due(self, *, force: bool = False) -> list[SourceRef]:
+        """Sources whose poll has come (``force``: every active source, for `run --once`)."""
+        now = utcnow()
+        if force:
+            from datetime import datetime
+
+            now = datetime.max
+        return await asyncio.to_thread(self.store.sources_due, now)
+
+    async def poll(self, source: SourceRef) -> IngestResult | None:
+        fetcher = self.fetcher() if source.kind == "feed" else None
+        return await poll_source(self.store, self.settings, fetcher, source)
+
+    async def due_posts(self, platforms: list[str]) -> list[Candidate]:
+        """Run-due-posts, step one: everything owed now on these platforms (from the store)."""
+        return await asyncio.to_thread(self.store.due, platforms, self.claim_timeout)
+
+    async def claim(self, candidate: Candidate, token: str) -> int | None:
+        return await asyncio.to_thread(self.store.claim, candidate, token, self.claim_timeout)
+
+    async def post_for(self, candidate: Candidate, delivery_id: int | None) -> Post:
+        return await asyncio.to_thread(self.store.post_for, candidate, delivery_id)
+
+    async def refresh_claim(self, delivery_id: int, token: str) -> bool:
+        return await asyncio.to_thread(self.store.refresh_claim, delivery_id, token)
+
+    async def mark_sent(self, delivery_id: int, token: str, message_id: str | None) -> bool:
+        return await asyncio.to_thread(self.store.mark_sent, delivery_id, token, message_id)
+
+    async def mark_failed(self, delivery_id: int, token: str, error: str, retry_in: timedelta | None) -> None:
+        await asyncio.to_thread(self.store.mark_failed, delivery_id, token, error, retry_in)
+
+    async def cron_subscriptions(self, platforms: list[str]) -> list[tuple[int, str, str]]:
+        return await asyncio.to_thread(self.store.cron_subscriptions, platforms)
+
+    @property
+    def claim_timeout(self) -> timedelta:
+        return timedelta(seconds=self.settings.scheduler.claim_timeout_seconds)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _interval(self, kind: str) -> int:
+        if kind == "feed":
+            return self.settings.scheduler.poll_interval_seconds
+        return self.settings.scheduler.wire_interval_seconds
+
+    def resolve_source(self, text: str, *, allow_local: bool = False) -> tuple[str, str, str]:
+        """(kind, url, name) for what a user typed; the URL is the source's unique key."""
+        text = (text or "").strip()
+        if not text:
+            raise UserInputError("give a source: a feed URL (https://...) or a wire name")
+        if text.lower().startswith(("http://", "https://")):
+            return "feed", _check_url(text), text
+        if text.lower() in self.settings.wires:
+            return "wire", f"wire:{text.lower()}", text.lower()
+        if allow_local and text.lower() in {"sample-feed", SAMPLE_FEED_URL}:
+            return "file", SAMPLE_FEED_URL, "sample feed"
+        if allow_local:
+            path = Path(text.removeprefix("file://")).expanduser()
+            if path.is_file():
+                resolved = path.resolve()
+                return "file", resolved.as_uri(), resolved.name
+            if path.suffix or "/" in text:
+                raise UserInputError(f"{text}: no such feed file")
+        wires = ", ".join(sorted(self.settings.wires)) or "none configured"
+        raise UserInputError(f"source {text!r} is neither an http(s) feed URL nor a wire name (wires: {wires})")
+
+
+def _check_url(url: str) -> str:
+    if len(url) > 2048 or any(c.isspace() or ord(c) < 32 for c in url):
+        raise UserInputError("a feed URL must be one line without spaces, at most 2048 characters")
+    parsed = urlparse(url)
+    if parsed.scheme.lower() not in {"http", "https"} or not parsed.hostname:
+        raise UserInputError(f"{url!r} is not an http(s) URL")
+    if parsed.username or parsed.password:
+        raise UserInputError("a feed URL must not carry a user name or password")
+    return parsed._replace(scheme=parsed.scheme.lower(), netloc=parsed.netloc.lower(), fragment="").geturl()
+
+
+def _check_channel(channel: ChannelRef) -> None:
+    if not channel.platform or not channel.channel:
+        raise UserInputError("a channel must look like PLATFORM:CHANNEL, e.g. console:main")
+    if len(channel.channel) > 128 or len(channel.workspace or "") > 128 or len(channel.platform) > 32:
+        raise UserInputError("that channel id is too long")

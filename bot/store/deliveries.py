@@ -1,0 +1,230 @@
+"""Exactly-once delivery. A candidate is claimed by INSERT ... ON CONFLICT DO NOTHING on the
+UNIQUE (digest, platform, workspace, channel, slot) key before anything is posted; only the
+inserter posts. A claim still unsent after the timeout, or a failure due for retry, is taken
+over by a conditional UPDATE that, again, exactly one claimant wins."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from bot.domain import ChannelRef, Post
+from bot.schedules import slot_for
+from bot.store.base import StoreBase
+from bot.store.models import DeliveryRow, DigestRow, SourceRow, SubscriptionRow
+from bot.store.types import Candidate, aware, channel_key, utcnow
+from digests.model import Digest
+
+#: A failed post is retried at most this many times in all, then dropped (and logged).
+MAX_ATTEMPTS = 5
+
+
+def _settled(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
+    """Deliveries that rule a candidate out: sent, dropped, freshly claimed, or failed and not yet due."""
+    return or_(
+        DeliveryRow.status.in_(("sent", "dropped")),
+        and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at > now - timeout),
+        and_(
+            DeliveryRow.status == "failed",
+            or_(DeliveryRow.attempts >= MAX_ATTEMPTS, DeliveryRow.next_attempt > now),
+        ),
+    )
+
+
+def _reclaimable(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
+    return or_(
+        and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at <= now - timeout),
+        and_(
+            DeliveryRow.status == "failed",
+            DeliveryRow.attempts < MAX_ATTEMPTS,
+            or_(DeliveryRow.next_attempt.is_(None), DeliveryRow.next_attempt <= now),
+        ),
+    )
+
+
+class DeliveryStore(StoreBase):
+    def due(self, platforms: list[str], timeout: timedelta, now: datetime | None = None) -> list[Candidate]:
+        """Every (digest, channel) owed now, computed from the store alone — so a restart,
+        or a second process, sees exactly what is still owed, including missed cron fires."""
+        now = now or utcnow()
+        if not platforms:
+            return []
+        sub, dig = SubscriptionRow, DigestRow
+        owed = (
+            select(
+                sub.id,
+                sub.platform,
+                sub.workspace,
+                sub.channel,
+                sub.cron,
+                sub.timezone,
+                sub.created,
+                dig.id,
+                dig.kind,
+                dig.created,
+            )
+            .join(dig, dig.source_id == sub.source_id)
+            .where(
+                sub.platform.in_(platforms),
+                sub.paused_reason.is_(None),
+                sub.cursor.is_not(None),
+                or_(
+                    and_(dig.kind == "item", dig.id > sub.cursor),
+                    and_(dig.kind == "notice", dig.created >= sub.created),
+                ),
+                ~select(DeliveryRow.id)
+                .where(
+                    DeliveryRow.digest_id == dig.id,
+                    DeliveryRow.platform == sub.platform,
+                    DeliveryRow.workspace == sub.workspace,
+                    DeliveryRow.channel == sub.channel,
+                    _settled(now, timeout),
+                )
+                .exists(),
+            )
+            .order_by(dig.id, sub.id)
+        )
+        out: list[Candidate] = []
+        with self.tx() as s:
+            rows = s.execute(owed).all()
+        aware_now = aware(now)
+        for sub_id, platform, workspace, chan, cron, tz, sub_created, digest_id, kind, created in rows:
+            slot, due_at = slot_for(None if kind == "notice" else cron, tz, max(created, sub_created))
+            if due_at is not None and due_at > aware_now:  # type: ignore[operator]
+                continue
+            out.append(Candidate(digest_id, ChannelRef(platform, chan, workspace or None), slot, sub_id))
+        return out
+
+    def claim(self, candidate: Candidate, token: str, timeout: timedelta) -> int | None:
+        """The delivery id if this claimant won the right to post, else None."""
+        now = utcnow()
+        digest_id, platform, workspace, chan, slot = candidate.key
+        with self.tx() as s:
+            elsewhere = s.scalar(
+                select(DeliveryRow.id).where(
+                    DeliveryRow.digest_id == digest_id,
+                    DeliveryRow.platform == platform,
+                    DeliveryRow.workspace == workspace,
+                    DeliveryRow.channel == chan,
+                    DeliveryRow.slot != slot,
+                    _settled(now, timeout),
+                )
+            )
+            if elsewhere is not None:
+                return None  # posted (or being posted) under another slot: the schedule changed
+            won = s.scalar(
+                self.insert(DeliveryRow)
+                .values(
+                    digest_id=digest_id,
+                    platform=platform,
+                    workspace=workspace,
+                    channel=chan,
+                    slot=slot,
+                    status="claimed",
+                    claim_token=token,
+                    claimed_at=now,
+                    attempts=1,
+                )
+                .on_conflict_do_nothing(index_elements=["digest_id", "platform", "workspace", "channel", "slot"])
+                .returning(DeliveryRow.id)
+            )
+            if won is not None:
+                return int(won)
+            return s.scalar(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.digest_id == digest_id,
+                    DeliveryRow.platform == platform,
+                    DeliveryRow.workspace == workspace,
+                    DeliveryRow.channel == chan,
+                    DeliveryRow.slot == slot,
+                    _reclaimable(now, timeout),
+                )
+                .values(status="claimed", claim_token=token, claimed_at=now, attempts=DeliveryRow.attempts + 1)
+                .returning(DeliveryRow.id)
+            )
+
+    def refresh_claim(self, delivery_id: int, token: str) -> bool:
+        """Extend a claim we still hold (while waiting out a platform's rate limit)."""
+        with self.tx() as s:
+            result = s.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.claim_token == token, DeliveryRow.status == "claimed")
+                .values(claimed_at=utcnow())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def mark_sent(self, delivery_id: int, token: str, message_id: str | None) -> bool:
+        with self.tx() as s:
+            result = s.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.claim_token == token)
+                .values(status="sent", sent_at=utcnow(), message_id=(message_id or None) and str(message_id)[:128])
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def mark_failed(self, delivery_id: int, token: str, error: str, retry_in: timedelta | None) -> None:
+        """A failed post: retried after ``retry_in`` (bounded by MAX_ATTEMPTS), or dropped if None."""
+        with self.tx() as s:
+            s.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.claim_token == token)
+                .values(
+                    status="failed" if retry_in is not None else "dropped",
+                    error=error[:500],
+                    next_attempt=utcnow() + retry_in if retry_in is not None else None,
+                )
+            )
+
+    def post_for(self, candidate: Candidate, delivery_id: int | None = None) -> Post:
+        with self.tx() as s:
+            row, source = s.execute(
+                select(DigestRow, SourceRow)
+                .join(SourceRow, SourceRow.id == DigestRow.source_id)
+                .where(DigestRow.id == candidate.digest_id)
+            ).one()
+            return _post(row, source, candidate.channel, delivery_id)
+
+    def latest(self, channel: ChannelRef) -> Post | None:
+        platform, workspace, chan = channel_key(channel)
+        with self.tx() as s:
+            found = s.execute(
+                select(DigestRow, SourceRow)
+                .join(SourceRow, SourceRow.id == DigestRow.source_id)
+                .join(SubscriptionRow, SubscriptionRow.source_id == DigestRow.source_id)
+                .where(
+                    SubscriptionRow.platform == platform,
+                    SubscriptionRow.workspace == workspace,
+                    SubscriptionRow.channel == chan,
+                    DigestRow.kind == "item",
+                )
+                .order_by(DigestRow.created.desc(), DigestRow.id.desc())
+                .limit(1)
+            ).first()
+            if found is None:
+                return None
+            return _post(found[0], found[1], channel, None)
+
+    def delivery_counts(self) -> dict[str, int]:
+        """Deliveries by status (for `status` and tests)."""
+        from sqlalchemy import func
+
+        with self.tx() as s:
+            rows = s.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)).all()
+            return {status: int(n) for status, n in rows}
+
+
+def _post(row: DigestRow, source: SourceRow, channel: ChannelRef, delivery_id: int | None) -> Post:
+    digest = Digest.from_json(json.loads(row.data))
+    if row.kind == "notice":
+        digest.extra["notice"] = True
+    return Post(
+        digest=digest,
+        channel=channel,
+        source_name=source.name,
+        source_url=row.link or (source.url if source.kind == "feed" else None),
+        published=aware(row.published),
+        delivery_id=delivery_id,
+    )

@@ -1,0 +1,245 @@
+"""Polls' bookkeeping and ingestion: new items become digests once; an edited item (same guid
+or link, new content) is recorded as an update of its digest, never a second post; the same
+content under another guid is a duplicate."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select, update
+
+from bot.store.base import StoreBase
+from bot.store.models import DigestRow, ItemRow, SourceRow, SubscriptionRow
+from bot.store.subscriptions import backfill_cursor, source_ref
+from bot.store.types import IngestResult, NewItem, SourceRef, utcnow
+from digests.model import Digest, Dispatch
+
+log = logging.getLogger(__name__)
+
+Summariser = Callable[[Dispatch], Digest]
+_CHUNK = 200
+
+
+def content_hash(item: NewItem) -> str:
+    data = f"{item.title or ''}\x00{' '.join(item.text.split())}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
+
+
+def guid_key(guid: str) -> str:
+    """Guids are untrusted and may be huge: long ones are stored as their hash."""
+    guid = guid.strip()
+    if len(guid) <= 500:
+        return guid
+    return "sha256:" + hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+class IngestStore(StoreBase):
+    def sources_due(self, now: datetime, kinds: Iterable[str] | None = None) -> list[SourceRef]:
+        """Sources with an active subscription, not paused, whose next poll has come."""
+        with self.tx() as s:
+            query = select(SourceRow).where(
+                SourceRow.paused_reason.is_(None),
+                or_(SourceRow.next_poll.is_(None), SourceRow.next_poll <= now),
+                select(SubscriptionRow.id)
+                .where(SubscriptionRow.source_id == SourceRow.id, SubscriptionRow.paused_reason.is_(None))
+                .exists(),
+            )
+            if kinds is not None:
+                query = query.where(SourceRow.kind.in_(list(kinds)))
+            return [source_ref(r) for r in s.scalars(query.order_by(SourceRow.id)).all()]
+
+    def claim_poll(self, source: SourceRef, next_poll: datetime) -> bool:
+        """Move the source's next poll forward; only one process wins a given poll."""
+        with self.tx() as s:
+            cond = (
+                SourceRow.next_poll.is_(None) if source.next_poll is None else SourceRow.next_poll == source.next_poll
+            )
+            result = s.execute(
+                update(SourceRow)
+                .where(SourceRow.id == source.id, cond, SourceRow.paused_reason.is_(None))
+                .values(next_poll=next_poll)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def poll_ok(self, source_id: int, etag: str | None, last_modified: str | None, title: str | None) -> None:
+        """A successful fetch (200 or 304): errors reset, and waiting subscriptions activated."""
+        with self.tx() as s:
+            row = s.get_one(SourceRow, source_id)
+            row.last_fetch, row.last_error, row.failures = utcnow(), None, 0
+            row.etag, row.last_modified = (etag or None), (last_modified or None)
+            if title and row.name == row.url:
+                row.name = " ".join(title.split())[:300]
+            for sub in s.scalars(
+                select(SubscriptionRow).where(SubscriptionRow.source_id == source_id, SubscriptionRow.cursor.is_(None))
+            ):
+                sub.cursor = backfill_cursor(s, source_id, sub.backfill)
+
+    def poll_failed(self, source_id: int, error: str, next_poll: datetime, failure_limit: int) -> bool:
+        """Count a failure; at ``failure_limit`` pause the source and leave a notice for every
+        subscribed channel (delivered like a digest, exactly once). Returns True if paused."""
+        with self.tx() as s:
+            row = s.get_one(SourceRow, source_id)
+            row.failures += 1
+            row.last_fetch, row.last_error, row.next_poll = utcnow(), error[:500], next_poll
+            if row.failures < failure_limit or row.paused_reason is not None:
+                return False
+            row.paused_reason = f"paused after {row.failures} failed fetches; last error: {error}"[:500]
+            notice = Digest(
+                headline=f"Wirebrief paused {row.name}: it failed {row.failures} times in a row",
+                dateline=None,
+                quotes=(),
+                key_quotes=(),
+                text=f"Last error: {error}. Subscribe to it again to retry.",
+                url=row.url if row.kind == "feed" else None,
+            )
+            s.add(
+                DigestRow(
+                    source_id=source_id,
+                    item_id=None,
+                    kind="notice",
+                    data=json.dumps(notice.to_json()),
+                    headline=notice.headline,
+                    link=notice.url,
+                    published=None,
+                    created=utcnow(),
+                )
+            )
+            log.warning("source paused", extra={"source": row.url, "failures": row.failures, "error": error})
+            return True
+
+    def ingest(self, source: SourceRef, items: list[NewItem], summarise: Summariser) -> IngestResult:
+        """Record ``items`` (oldest first). Runs the summariser, so call it off the event loop."""
+        batch = _dedupe_batch(items)
+        known = self._known(source.id, batch)
+        fresh: list[tuple[NewItem, str, str]] = []
+        edits: list[tuple[int, str, NewItem, str]] = []
+        duplicates = len(items) - len(batch)
+        for item, key, chash in batch:
+            existing = known["guid"].get(key) or (known["link"].get(item.link) if item.link else None)
+            if existing is not None:
+                item_id, old_hash = existing
+                if old_hash != chash:
+                    edits.append((item_id, old_hash, item, chash))
+                else:
+                    duplicates += 1
+                continue
+            if chash in known["hash"]:
+                duplicates += 1
+                continue
+            fresh.append((item, key, chash))
+        new = self._insert_new(source, [(i, k, h, summarise(_dispatch(i, source))) for i, k, h in fresh])
+        updated = self._apply_edits(
+            source, [(iid, old, i, h, summarise(_dispatch(i, source))) for iid, old, i, h in edits]
+        )
+        return IngestResult(new=new, updated=updated, duplicates=duplicates + len(fresh) - new)
+
+    def _known(self, source_id: int, batch: list[tuple[NewItem, str, str]]) -> dict[str, dict]:
+        maps: dict[str, dict] = {"guid": {}, "link": {}, "hash": {}}
+        with self.tx() as s:
+            for start in range(0, len(batch), _CHUNK):
+                chunk = batch[start : start + _CHUNK]
+                guids = [k for _, k, _ in chunk]
+                links = [i.link for i, _, _ in chunk if i.link]
+                hashes = [h for _, _, h in chunk]
+                rows = s.execute(
+                    select(ItemRow.id, ItemRow.guid, ItemRow.link, ItemRow.content_hash).where(
+                        ItemRow.source_id == source_id,
+                        or_(ItemRow.guid.in_(guids), ItemRow.link.in_(links), ItemRow.content_hash.in_(hashes)),
+                    )
+                ).all()
+                for item_id, guid, link, chash in rows:
+                    maps["guid"][guid] = (item_id, chash)
+                    if link:
+                        maps["link"].setdefault(link, (item_id, chash))
+                    maps["hash"][chash] = item_id
+        return maps
+
+    def _insert_new(self, source: SourceRef, rows: list[tuple[NewItem, str, str, Digest]]) -> int:
+        if not rows:
+            return 0
+        inserted = 0
+        with self.tx() as s:
+            for item, key, chash, digest in rows:
+                now = utcnow()
+                item_id = s.scalar(
+                    self.insert(ItemRow)
+                    .values(
+                        source_id=source.id,
+                        guid=key,
+                        link=(item.link or None) and item.link[:2048],
+                        content_hash=chash,
+                        title=item.title,
+                        published=_naive(item.published),
+                        first_seen=now,
+                        revisions=0,
+                    )
+                    .on_conflict_do_nothing(index_elements=["source_id", "guid"])
+                    .returning(ItemRow.id)
+                )
+                if item_id is None:
+                    continue  # another process recorded it first
+                s.add(
+                    DigestRow(
+                        source_id=source.id,
+                        item_id=item_id,
+                        kind="item",
+                        data=json.dumps(digest.to_json()),
+                        headline=digest.headline[:1000],
+                        link=item.link,
+                        published=_naive(item.published),
+                        created=now,
+                    )
+                )
+                inserted += 1
+        return inserted
+
+    def _apply_edits(self, source: SourceRef, rows: list[tuple[int, str, NewItem, str, Digest]]) -> int:
+        updated = 0
+        with self.tx() as s:
+            for item_id, old_hash, item, new_hash, digest in rows:
+                result = s.execute(
+                    update(ItemRow)
+                    .where(ItemRow.id == item_id, ItemRow.content_hash == old_hash)
+                    .values(content_hash=new_hash, title=item.title, updated=utcnow(), revisions=ItemRow.revisions + 1)
+                )
+                if not result.rowcount:  # type: ignore[attr-defined]
+                    continue
+                s.execute(
+                    update(DigestRow)
+                    .where(DigestRow.item_id == item_id)
+                    .values(data=json.dumps(digest.to_json()), headline=digest.headline[:1000])
+                )
+                updated += 1
+                log.info("item edited; digest updated, not reposted", extra={"source": source.url, "item": item_id})
+        return updated
+
+
+def _dedupe_batch(items: list[NewItem]) -> list[tuple[NewItem, str, str]]:
+    """Drop repeats inside one fetch (duplicate guids, or the same story twice)."""
+    seen_keys: set[str] = set()
+    seen_hashes: set[str] = set()
+    out: list[tuple[NewItem, str, str]] = []
+    for item in items:
+        if not item.text.strip() and not item.title:
+            continue
+        key, chash = guid_key(item.guid), content_hash(item)
+        if key in seen_keys or chash in seen_hashes:
+            continue
+        seen_keys.add(key)
+        seen_hashes.add(chash)
+        out.append((item, key, chash))
+    return out
+
+
+def _dispatch(item: NewItem, source: SourceRef) -> Dispatch:
+    return Dispatch(text=item.text, title=item.title, url=item.link, source=source.name, published=item.published)

@@ -1,0 +1,133 @@
+"""The store's tables. Timestamps are naive UTC (SQLite has no time zones; PostgreSQL agrees).
+
+The deliveries table is the exactly-once mechanism: a row keyed UNIQUE by
+(digest, platform, workspace, channel, slot) is claimed with INSERT ... ON CONFLICT DO NOTHING
+before anything is posted, so of any number of processes only one posts a digest to a channel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceRow(Base):
+    """One unique feed URL, wire folder or feed file, fetched once for all its subscribers."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "feed", "wire", "file"
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    etag: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    last_fetch: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_poll: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ItemRow(Base):
+    """One story of a source; an edit (same guid or link, new content) bumps ``revisions``."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("source_id", "guid", name="uq_items_source_guid"),
+        Index("ix_items_source_link", "source_id", "link"),
+        Index("ix_items_source_hash", "source_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(600))
+    link: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    updated: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revisions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DigestRow(Base):
+    """A digest as ``Digest.to_json`` wrote it; ``kind`` "notice" is a message about the source."""
+
+    __tablename__ = "digests"
+    __table_args__ = (Index("ix_digests_source", "source_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), nullable=True, unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="item")
+    data: Mapped[str] = mapped_column(Text)
+    headline: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    published: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SubscriptionRow(Base):
+    """A channel's subscription. ``cursor``: digests of the source with a greater id are this
+    subscription's to post; NULL until the source's first poll after subscribing (then set so
+    exactly ``backfill`` of the latest are included — never a flood)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "channel", "source_id", name="uq_subscriptions_channel_source"),
+        Index("ix_subscriptions_source", "source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(128), default="")
+    channel: Mapped[str] = mapped_column(String(128))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    cron: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    backfill: Mapped[int] = mapped_column(Integer, default=1)
+    cursor: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DeliveryRow(Base):
+    """One digest to one channel in one slot: claimed -> sent, or failed (retried, bounded)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("digest_id", "platform", "workspace", "channel", "slot", name="uq_deliveries_key"),
+        Index("ix_deliveries_channel", "platform", "workspace", "channel", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(128), default="")
+    channel: Mapped[str] = mapped_column(String(128))
+    slot: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))  # claimed, sent, failed, dropped
+    claim_token: Mapped[str] = mapped_column(String(36))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    next_attempt: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class MetaRow(Base):
+    """Small facts about the store itself, e.g. that the console samples were seeded once."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
