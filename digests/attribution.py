@@ -17,6 +17,7 @@ from digests.entities import EntityIndex
 from digests.lexicon import (
     AUX_ADVERBS,
     DETERMINERS,
+    MONTHS_DAYS,
     FUNCTION_WORDS,
     NOT_NAMES,
     ORG_NOUNS,
@@ -97,6 +98,8 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
         if low in DETERMINERS and low not in {"that", "this"}:
             taken.append(tok)
             break
+        if tok.is_cap and low in MONTHS_DAYS:
+            break
         if tok.is_cap and (low not in NOT_NAMES or low.rstrip(".") in TITLES):
             taken.append(tok)
             lower_run = 0
@@ -176,6 +179,9 @@ def _find_cues(sent: Sentence) -> list[_Cue]:
         low = tok.lower
         if low == "according" and v + 1 < len(toks) and toks[v + 1].lower == "to":
             np, appos = _np_right(toks, v + 2)
+            by = next((k for k in range(v + 2, min(len(toks), v + 7)) if toks[k].lower == "by"), None)
+            if by is not None and not any(t.is_cap for t in np):
+                np, appos = _np_right(toks, by + 1)  # "according to calculations by Amy Glasmeier"
             if np:
                 cues.append(_Cue(v, np, appos, True))
             continue
@@ -199,6 +205,9 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> _Cue | None:
         if np:
             return _Cue(v, np, appos, strong)
         return None
+    if (left.text == "," and toks[v].lower.endswith("ing")) or left.lower in {"but", "and", "yet", "then"}:
+        np = _clause_subject(toks, j)  # "Sanders issued a statement, saying ..."; "declined but insisted"
+        return _Cue(v, np, [], strong) if np else None
     if left.text in {",", "—", "–", ")"}:
         return _appositive_subject(toks, j, v, strong)
     if _is_word(left) and left.lower in {"he", "she", "it", "they", "we", "i", "who"}:
@@ -226,9 +235,37 @@ def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -
     if aside and aside[0].lower == "who":
         aside = []
     np = _np_left(toks, c)
+    first = toks.index(np[0]) if np else -1
+    if np and first > 0 and toks[first - 1].kind == "word" and toks[first - 1].lower in FUNCTION_WORDS:
+        # "Garin, a pollster working with Priorities USA, a super PAC, said": go one aside back.
+        back = next((k for k in range(first - 1, -1, -1) if toks[k].text == ","), None)
+        return _appositive_subject(toks, back, v, strong) if back else None
     if not np:
         return None
+    if aside and aside[-1].is_cap and aside[0].is_cap and not any(t.is_cap for t in np if t.lower not in DETERMINERS):
+        return _Cue(v, aside, np, strong)  # "her personal lawyer, David E. Kendall, wrote"
     return _Cue(v, np, aside, strong)
+
+
+_LEADING = FUNCTION_WORDS - {"he", "she", "it", "they", "we", "i", "who", "this", "that", "these", "those"}
+
+
+def _clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
+    """The subject of the sentence's main clause, skipping a leading adverbial ("On Sunday,")."""
+    i = 0
+    while i < limit and toks[i].kind != "word":
+        i += 1
+    if i < limit and (toks[i].lower in _LEADING or toks[i].lower in MONTHS_DAYS or toks[i].lower.endswith("ly")):
+        comma = next((k for k in range(i, min(limit, i + 15)) if toks[k].text == ","), None)
+        if comma is None:
+            return []
+        i = comma + 1
+    if i >= limit or toks[i].kind != "word":
+        return []
+    if toks[i].lower in {"he", "she", "it", "they", "we"}:
+        return [toks[i]]
+    np, _ = _np_right(toks, i)
+    return np if np and np[-1].start < toks[limit].start else []
 
 
 class Attributor:
@@ -238,6 +275,9 @@ class Attributor:
         self.sentences = sentences
         self.entities = entities
         self.history = _History()
+        self._persons_by_sentence: dict[int, list] = {}
+        for m in entities.person_mentions():
+            self._persons_by_sentence.setdefault(m.sentence, []).append(m)
 
     def run(self, n_quotes: int, open_ended: set[int]) -> list[Attribution]:
         result: list[Attribution | None] = [None] * n_quotes
@@ -252,7 +292,9 @@ class Attributor:
                     result[sent.tokens[qpos].quote] = attr
                     self.history.remember(attr, sent.paragraph)
             elif quote_positions:
-                attr = self._from_neighbours(s_index, cues_by_sentence, result, open_ended)
+                attr = self._from_subject(sent, quote_positions[0]) or self._from_neighbours(
+                    s_index, cues_by_sentence, result, open_ended
+                )
                 for qpos in quote_positions:
                     result[sent.tokens[qpos].quote] = attr
                 self.history.remember(attr, sent.paragraph)
@@ -269,6 +311,19 @@ class Attributor:
             self.history.last_person = attr
         elif attr.kind == "org":
             self.history.last_org = attr
+
+    def _from_subject(self, sent: Sentence, first_quote: int) -> Attribution | None:
+        """No speech verb, but a clause with a subject frames the quote ("X called it '...'")."""
+        words_before = [t for t in sent.tokens[:first_quote] if t.kind == "word"]
+        if len(words_before) < 2:
+            return None
+        np = _clause_subject(sent.tokens, first_quote)
+        if not np:
+            return None
+        attr = self._resolve(_Cue(first_quote, np, [], False), sent)
+        if attr.speaker is None:
+            return None
+        return Attribution(attr.speaker, attr.role, attr.kind, "subject")
 
     # -- neighbours ---------------------------------------------------------------------------
     def _from_neighbours(
@@ -332,14 +387,12 @@ class Attributor:
         low = tok.lower
         h = self.history
         if low in {"he", "she"}:
-            cand = h.last_person
-            mentions = self.entities.persons_before(tok.start)
-            if mentions:
-                m = mentions[0]
-                nearest = self._name_attr(m.name, None)
-                if cand is None or (m.sentence >= sent.index - 1 and not _same(nearest, cand)):
-                    cand = nearest
-            return _as(cand, "pronoun") if cand else Attribution(tok.text, None, "person", "pronoun-unresolved")
+            cand = self._antecedent(low, tok.start, sent.index)
+            if cand is not None:
+                return cand
+            if h.last_person is not None:
+                return _as(h.last_person, "pronoun-last")
+            return Attribution(tok.text, None, "person", "pronoun-unresolved")
         if low == "it":
             cand = h.last_org
             return _as(cand, "it") if cand else Attribution(None, None, "org", "it-unresolved")
@@ -348,8 +401,31 @@ class Attributor:
             return _as(cand, "they") if cand else Attribution(None, None, "group", "they-unresolved")
         return Attribution(None, None, None, "pronoun-unresolved")
 
+    def _antecedent(self, pronoun: str, offset: int, s_index: int) -> Attribution | None:
+        """Hobbs-style: this sentence, then earlier ones; subjects (leftmost) first; gender agrees."""
+        for k in range(s_index, max(-1, s_index - 6), -1):
+            for m in self._persons_by_sentence.get(k, []):
+                if m.end > offset:
+                    continue
+                gender = self.entities.gender(m.name)
+                if gender is None or gender == pronoun:
+                    return _as(self._name_attr(m.name, None), "pronoun")
+        return None
+
     def _noun_phrase(self, np: list[Token], appositive: list[Token]) -> Attribution:
         words = list(np)
+        # "Stephen Vladeck of the University of Texas": the name before "of" is the speaker.
+        for i, t in enumerate(words):
+            if t.lower in {"of", "for", "at"} and i > 0:
+                left = words[:i]
+                if left[-1].is_cap and left[-1].lower.rstrip(".") not in TITLES and not _head(left[-1]):
+                    affiliation = [w for w in words[i + 1 :] if w.lower not in DETERMINERS]
+                    attr = self._noun_phrase(left, appositive)
+                    if attr.role is None and affiliation and attr.kind == "person":
+                        role = " ".join(w.text for w in affiliation)
+                        return Attribution(attr.speaker, role if len(affiliation) <= 8 else None, attr.kind, attr.how)
+                    return attr
+                break
         # Split a trailing name from the role words before it: "Kremlin spokesman Dmitry Peskov".
         k = len(words)
         while k > 0 and words[k - 1].is_cap and words[k - 1].lower.rstrip(".") not in TITLES:

@@ -117,6 +117,15 @@ def _is_subhead(segment: str) -> bool:
     return bool(_LETTERS.search(segment))
 
 
+def _is_heading(segment: str) -> bool:
+    """A title-case or all-caps line ("Glenn Beck Says Trump Poses A Threat"): a headline."""
+    words = [w for w in segment.split() if any(c.isalpha() for c in w)]
+    if len(words) < 3 or len(words) > 25:
+        return False
+    caps = sum(1 for w in words if w.lstrip("\"“‘'(«„")[:1].isupper())
+    return caps / len(words) >= 0.75
+
+
 def clean(text: str) -> Cleaned:
     """Split the text into paragraphs and label each as body, sub-head or sign-off."""
     dateline, body_start = parse_dateline(text)
@@ -132,10 +141,13 @@ def clean(text: str) -> Cleaned:
             break
     first_body = next((i for i, k in enumerate(kinds) if k == "body"), None)
     for i, (start, end) in enumerate(spans):
-        if kinds[i] != "body" or i == first_body:
+        if kinds[i] != "body":
             continue
+        segment = text[max(start, body_start) : end]
         nxt = i + 1 < len(spans) and kinds[i + 1] == "body"
-        if nxt and _is_subhead(text[start:end]):
+        if nxt and i != first_body and _is_subhead(segment):
+            kinds[i] = "subhead"
+        elif nxt and _is_heading(segment):
             kinds[i] = "subhead"
     lines = []
     for (start, end), kind in zip(spans, kinds, strict=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digests.lexicon import MONTHS_DAYS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, TITLES
+from digests.lexicon import AUX_ADVERBS, MONTHS_DAYS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, SPEECH_VERBS, TITLES
 from digests.tokens import Sentence, Token
 
 _CONNECTORS = frozenset({"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "le", "la", "del", "dos", "ter", "mac"})
@@ -98,45 +98,90 @@ def _mention(run: list[Token], sentence: int, sentence_initial: bool) -> Mention
     )
 
 
+_MALE = frozenset({"he", "him", "his", "himself"})
+_FEMALE = frozenset({"she", "her", "hers", "herself"})
+_MALE_TITLES = frozenset({"mr", "mr.", "sir", "lord", "king", "prince", "spokesman", "chairman", "congressman", "father"})
+_FEMALE_TITLES = frozenset(
+    {"mrs", "mrs.", "ms", "ms.", "miss", "dame", "lady", "queen", "princess", "spokeswoman", "chairwoman",
+     "congresswoman", "mother", "sister"}
+)
+
+
 class EntityIndex:
-    """What the document says about each name: fullest form, kind, role."""
+    """What the document says about each name: fullest form, kind, gender, role.
+
+    Evidence is counted over the whole document: a name is a person when a title precedes it,
+    when its surname is used alone, or when it is the subject of a speech verb; it is a place
+    when it follows "in", "from", "to"; gender comes from titles and from the pronouns that
+    follow the name in its sentence.
+    """
 
     def __init__(self, sentences: list[Sentence]) -> None:
         self.mentions = find_mentions(sentences)
         self._full: dict[tuple[str, ...], str] = {}
         self._roles: dict[str, str] = {}
-        self._kind: dict[str, str] = {}
-        self._locative: set[str] = set()
+        self._score: dict[str, int] = {}
+        self._gender: dict[str, list[int]] = {}
         self._build(sentences)
 
     def _build(self, sentences: list[Sentence]) -> None:
-        persons = [m for m in self.mentions if self._looks_personal(m)]
-        for m in sorted(persons, key=lambda m: -len(m.tokens)):
+        multi = [m for m in self.mentions if len(m.tokens) >= 2 and not _org_like(m)]
+        for m in sorted(multi, key=lambda m: -len(m.tokens)):
             for k in range(len(m.tokens)):
-                key = m.tokens[k:]
-                self._full.setdefault(key, m.name)
-            self._full.setdefault(m.tokens[:1], m.name) if len(m.tokens) > 1 else None
+                self._full.setdefault(m.tokens[k:], m.name)
+        singles = {m.tokens for m in self.mentions if len(m.tokens) == 1}
         for m in self.mentions:
             full = self.full_name(m.name)
-            if m.role and full not in self._roles and _good_role(m.role):
+            score = self._score.setdefault(full, 0)
+            if _org_like(m):
+                score -= 5
+            if m.role and any(w.lower().rstrip(".") in TITLES for w in m.role.split()):
+                score += 3
+            if m.role and _good_role(m.role) and full not in self._roles:
                 self._roles[full] = m.role
-            if full in self._kind:
-                continue
-            self._kind[full] = "person" if self._looks_personal(m) else "org"
-        for sent in sentences:
-            for a, b in zip(sent.tokens, sent.tokens[1:], strict=False):
-                if a.lower in _LOCATIVE and _name_token(b):
-                    self._locative.add(b.bare.lower())
+            if len(m.tokens) >= 2 and m.tokens[-1:] in singles:
+                score += 2  # surname used alone elsewhere: a person
+            if len(m.tokens) >= 2:
+                score += 1
+            self._score[full] = score
+            self._count_gender(full, m)
+        by_sentence = {s.index: s for s in sentences}
+        for m in self.mentions:
+            sent = by_sentence[m.sentence]
+            full = self.full_name(m.name)
+            toks = sent.tokens
+            for i, t in enumerate(toks):
+                if t.start == m.start and i > 0 and toks[i - 1].lower in _LOCATIVE:
+                    self._score[full] = self._score.get(full, 0) - 2
+                if t.start >= m.end:
+                    break
+            self._gender_from_sentence(full, m, sent)
+            if _speech_follows(toks, m.end):
+                self._score[full] = self._score.get(full, 0) + 2
 
-    def _looks_personal(self, m: Mention) -> bool:
-        lowered = [t for t in m.tokens]
-        if any(t in ORG_NOUNS for t in lowered):
-            return False
-        if any(t.isupper() and len(t) > 1 for t in m.name.split()):
-            return False
-        if m.role and any(w.lower().rstrip(".") in TITLES for w in m.role.split()):
-            return True
-        return len(m.tokens) >= 2 and not any(t in MONTHS_DAYS for t in lowered)
+    def _count_gender(self, full: str, m: Mention) -> None:
+        counts = self._gender.setdefault(full, [0, 0])
+        if m.role:
+            words = {w.lower() for w in m.role.split()}
+            counts[0] += 3 * len(words & _MALE_TITLES)
+            counts[1] += 3 * len(words & _FEMALE_TITLES)
+
+    def _gender_from_sentence(self, full: str, m: Mention, sent: Sentence) -> None:
+        """Pronouns after a name in its own sentence usually refer back to it."""
+        counts = self._gender.setdefault(full, [0, 0])
+        seen_other = False
+        for t in sent.tokens:
+            if t.start < m.end or t.kind != "word":
+                continue
+            if t.is_cap and t.lower not in NOT_NAMES:
+                seen_other = True
+            low = t.lower
+            if low in _MALE:
+                counts[0] += 1 if seen_other else 2
+                return
+            if low in _FEMALE:
+                counts[1] += 1 if seen_other else 2
+                return
 
     def full_name(self, name: str) -> str:
         """The longest form of a name the document uses: "Peskov" -> "Dmitry Peskov"."""
@@ -146,20 +191,35 @@ class EntityIndex:
     def role_of(self, name: str) -> str | None:
         return self._roles.get(self.full_name(name))
 
-    def is_person(self, name: str) -> bool:
-        """A name is a person when the document ever uses it as one (full name or title)."""
-        full = self.full_name(name)
-        key = tuple(w.lower().rstrip(".") for w in full.split())
-        if key in self._full and self._full[key] == full and len(key) >= 2:
-            return self._kind.get(full, "person") == "person"
-        if full.lower() in self._locative:
-            return False
-        return self._kind.get(full) == "person"
+    def gender(self, name: str) -> str | None:
+        male, female = self._gender.get(self.full_name(name), [0, 0])
+        if male > female:
+            return "he"
+        if female > male:
+            return "she"
+        return None
 
-    def persons_before(self, offset: int) -> list[Mention]:
-        """Person mentions before ``offset``, nearest first."""
-        out = [m for m in self.mentions if m.end <= offset and self.is_person(m.name)]
-        return out[::-1]
+    def is_person(self, name: str) -> bool:
+        return self._score.get(self.full_name(name), 0) >= 2
+
+    def person_mentions(self) -> list[Mention]:
+        return [m for m in self.mentions if self.is_person(m.name)]
+
+
+def _speech_follows(toks: tuple[Token, ...], end: int) -> bool:
+    after = [t for t in toks if t.start >= end][:3]
+    for t in after:
+        if t.lower in SPEECH_VERBS:
+            return True
+        if t.kind != "word" or t.lower not in AUX_ADVERBS:
+            return False
+    return False
+
+
+def _org_like(m: Mention) -> bool:
+    if any(t in ORG_NOUNS for t in m.tokens):
+        return True
+    return any(w.isupper() and len(w) > 1 for w in m.name.split())
 
 
 def _good_role(role: str) -> bool:

@@ -101,3 +101,8 @@ ABBREVIATIONS: frozenset[str] = frozenset(
 
 #: Relative pronoun that refers back to the noun before it ("Beck, who said ...").
 RELATIVE = frozenset({"who", "which", "that"})
+
+#: Words that are never names even when capitalised at the start of a sentence.
+COMMON_WORDS: frozenset[str] = (
+    NOT_NAMES | FUNCTION_WORDS | AUX_ADVERBS | DETERMINERS
+)

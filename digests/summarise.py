@@ -13,7 +13,8 @@ from digests.headline import write_headline
 from digests.keyquotes import choose_key_quotes
 from digests.model import Digest, Dispatch, Quote
 from digests.quotes import QuoteSpan, find_quotes
-from digests.tokens import Sentence, split_sentences, tokenize
+from digests.lexicon import COMMON_WORDS
+from digests.tokens import Sentence, lowercase_vocabulary, split_sentences, tokenize
 
 #: Longest text the summariser reads; beyond this a "dispatch" is not a news story.
 MAX_TEXT = 400_000
@@ -27,11 +28,12 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
     by_para: dict[int, list[tuple[int, QuoteSpan]]] = {}
     for qi, q in enumerate(spans):
         by_para.setdefault(q.paragraph, []).append((qi, q))
+    para_tokens = [tokenize(text, start, end, by_para.get(p, [])) for p, (start, end) in enumerate(paragraphs)]
+    common = {w.lower() for toks in para_tokens for w in lowercase_vocabulary(toks)} | COMMON_WORDS
     sentences: list[Sentence] = []
-    for p_index, (start, end) in enumerate(paragraphs):
-        toks = tokenize(text, start, end, by_para.get(p_index, []))
+    for p_index, toks in enumerate(para_tokens):
         if toks:
-            sentences.extend(split_sentences(toks, p_index, len(sentences)))
+            sentences.extend(split_sentences(toks, p_index, len(sentences), common))
     entities = EntityIndex(sentences)
     open_ended = {qi for qi, q in enumerate(spans) if q.open_ended}
     attributions = Attributor(sentences, entities).run(len(spans), open_ended)

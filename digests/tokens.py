@@ -27,6 +27,8 @@ class Token:
     end: int
     kind: str  # "word", "punct", "quote"
     quote: int = -1  # index into the document's quotes, for kind == "quote"
+    #: Capitalised only because it starts a sentence ("Supporters say ..."): not a name.
+    initial_common: bool = False
 
     @property
     def lower(self) -> str:
@@ -34,7 +36,7 @@ class Token:
 
     @property
     def is_cap(self) -> bool:
-        return self.kind == "word" and self.text[:1].isupper()
+        return self.kind == "word" and self.text[:1].isupper() and not self.initial_common
 
     @property
     def bare(self) -> str:
@@ -126,10 +128,25 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
     return False
 
 
-def split_sentences(tokens: list[Token], paragraph: int, first_index: int) -> list[Sentence]:
+def lowercase_vocabulary(tokens: list[Token]) -> set[str]:
+    """Words the document writes in lower case somewhere: such words are not names."""
+    return {t.text for t in tokens if t.kind == "word" and t.text[:1].islower()}
+
+
+def split_sentences(
+    tokens: list[Token], paragraph: int, first_index: int, common: set[str] | frozenset[str] = frozenset()
+) -> list[Sentence]:
     sentences: list[Sentence] = []
     current: list[Token] = []
     for i, tok in enumerate(tokens):
+        if (
+            tok.kind == "word"
+            and not any(t.kind == "word" for t in current)
+            and tok.text[:1].isupper()
+            and tok.text.lower() in common
+            and not tok.text.isupper()
+        ):
+            tok = Token(tok.text, tok.start, tok.end, tok.kind, tok.quote, initial_common=True)
         current.append(tok)
         if _ends_sentence(tokens, i):
             sentences.append(Sentence(tuple(current), paragraph, first_index + len(sentences)))
