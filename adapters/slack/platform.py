@@ -9,8 +9,11 @@ to learn the bound port when the configured port is 0 (tests).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import time
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -44,23 +47,36 @@ CHANNEL_INTERVAL = 1.0
 class ChannelPacer:
     """Keeps posts to one channel at least ``interval`` seconds apart, across concurrent senders.
 
-    A reservation, not a lock: each caller takes the next free slot for its channel, so
-    posts to different channels never wait for each other.
+    The spacing is measured from the moment the previous post *completed*: Slack counts
+    arrivals, and an arrival is never later than our completion, so this can't undercount.
+    Posts to different channels never wait for each other.
     """
 
     def __init__(self, interval: float = CHANNEL_INTERVAL, max_channels: int = 50_000) -> None:
         self.interval = interval
         self.max_channels = max_channels
-        self._next: dict[str, float] = {}
+        self._done: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
-    async def wait(self, channel: str) -> None:
-        now = time.monotonic()
-        slot = max(now, self._next.get(channel, 0.0))
-        self._next[channel] = slot + self.interval
-        if len(self._next) > self.max_channels:
-            self._next = {c: t for c, t in self._next.items() if t > now}
-        if slot > now:
-            await asyncio.sleep(slot - now)
+    @contextlib.asynccontextmanager
+    async def turn(self, channel: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            wait = self._done.get(channel, -math.inf) + self.interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                yield
+            finally:
+                self._done[channel] = time.monotonic()
+        if len(self._locks) > self.max_channels:
+            self._prune()
+
+    def _prune(self) -> None:
+        cutoff = time.monotonic() - self.interval
+        for channel in [c for c, t in self._done.items() if t < cutoff and not self._locks[c].locked()]:
+            del self._done[channel]
+            del self._locks[channel]
 
 
 def _secret(value: Any) -> str | None:
@@ -165,13 +181,13 @@ class SlackPlatform:
     async def post(self, post: Post) -> str | None:
         """chat.postMessage with blocks and a fallback; ChannelGone / RateLimited per the contract."""
         channel = post.channel.channel
-        await self.pacer.wait(channel)
-        try:
-            response = await self.client.chat_postMessage(
-                channel=channel, unfurl_links=False, unfurl_media=False, **post_message(post)
-            )
-        except SlackApiError as exc:
-            raise _delivery_error(exc, channel) from None
+        async with self.pacer.turn(channel):
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=channel, unfurl_links=False, unfurl_media=False, **post_message(post)
+                )
+            except SlackApiError as exc:
+                raise _delivery_error(exc, channel) from None
         return response.get("ts")
 
 

@@ -56,6 +56,11 @@ class FakeSlack:
         self.channels: dict[str, dict[str, Any]] = {}
         self.left_channels: set[str] = set()
         self.hellos = 0
+        #: When set, chat.postMessage to one channel faster than this many seconds apart gets a 429,
+        #: as real Slack does (about one message per second per channel).
+        self.channel_interval: float | None = None
+        self._last_post: dict[str, float] = {}
+        self.rate_limited = 0
         self._scripted: dict[str, list[_Scripted]] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._changed = asyncio.Condition()
@@ -222,6 +227,9 @@ class FakeSlack:
         if scripted is not None:
             headers = {"Retry-After": str(scripted.retry_after)} if scripted.retry_after is not None else {}
             return scripted.status, {"ok": False, "error": scripted.error}, headers
+        if method == "chat.postMessage" and self._too_fast(str(body.get("channel", ""))):
+            self.rate_limited += 1
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
@@ -243,6 +251,14 @@ class FakeSlack:
         if not token.startswith("xapp-"):
             return {"ok": False, "error": "invalid_auth"}
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket?ticket=t{self.hellos}"}
+
+    def _too_fast(self, channel: str) -> bool:
+        now = time.monotonic()
+        last = self._last_post.get(channel)
+        if self.channel_interval is not None and last is not None and now - last < self.channel_interval:
+            return True
+        self._last_post[channel] = now
+        return False
 
     def _m_chat_postMessage(self, body: dict[str, Any], token: str) -> dict[str, Any]:
         channel = str(body.get("channel", ""))

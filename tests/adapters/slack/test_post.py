@@ -81,10 +81,24 @@ async def test_a_lost_channel_raises_channel_gone(platform: SlackPlatform, fake_
 
 async def test_posts_to_one_channel_are_spaced_but_other_channels_are_not_held_up() -> None:
     pacer = ChannelPacer(interval=60.0)
-    await asyncio.wait_for(pacer.wait("C1"), 5)
-    await asyncio.wait_for(pacer.wait("C2"), 5)  # another channel: no wait
+
+    async def post_to(channel: str) -> None:
+        async with pacer.turn(channel):
+            pass
+
+    await asyncio.wait_for(post_to("C1"), 5)
+    await asyncio.wait_for(post_to("C2"), 5)  # another channel: no wait
     with pytest.raises(TimeoutError):
-        await asyncio.wait_for(pacer.wait("C1"), 0.2)  # the same channel: a minute's wait
+        await asyncio.wait_for(post_to("C1"), 0.2)  # the same channel: a minute's wait
+
+
+async def test_fan_out_respects_slack_per_channel_rate(platform: SlackPlatform, fake_slack: FakeSlack) -> None:
+    """Two digests to 20 channels at once: the fake 429s any channel posted to twice within 1 s."""
+    fake_slack.channel_interval = 1.0
+    posts = [_post(f"CF{i}") for i in range(20)] * 2
+    await asyncio.wait_for(asyncio.gather(*(platform.post(p) for p in posts)), 5)
+    assert fake_slack.rate_limited == 0
+    assert len([c for c in fake_slack.calls("chat.postMessage") if c.status == 200]) == 40
 
 
 def test_missing_secrets_name_the_variable(tmp_path, fake_slack, wire_folder, monkeypatch) -> None:
