@@ -1,3 +1,250 @@
 """The engine's commands: run, subscribe, unsubscribe, subscriptions, status, db upgrade."""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+from bot.cli.app import app
+from bot.config import Settings, load_settings
+from bot.domain import ChannelRef, SourceInfo, SubscriptionInfo
+
+if TYPE_CHECKING:
+    from bot.service_impl import StoreServices
+
+T = TypeVar("T")
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="TOML config (see config.example.toml).", show_default=False)
+]
+ChannelOpt = Annotated[str, typer.Option("--channel", help="PLATFORM:CHANNEL, e.g. console:main or slack:T1/C2.")]
+
+db_app = typer.Typer(help="The store: migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+class _ContextFormatter(logging.Formatter):
+    """``time level logger: message key=value ...`` — the ``extra`` context made visible."""
+
+    _skip = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "taskName"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        extras = {k: v for k, v in record.__dict__.items() if k not in self._skip}
+        if extras:
+            text += " " + " ".join(f"{k}={v}" for k, v in extras.items())
+        return text
+
+
+def _configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ContextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log.level)
+    for noisy in ("apscheduler", "httpx", "httpcore", "alembic", "trafilatura", "discord", "slack_bolt"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def _with_services(settings: Settings, use: Callable[[StoreServices], Awaitable[T]]) -> T:
+    async def go() -> T:
+        from bot.app import open_services
+
+        services = await open_services(settings)
+        try:
+            return await use(services)
+        finally:
+            await services.aclose()
+
+    return asyncio.run(go())
+
+
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option("--platform", "-p", help="Platform to start (repeatable): console, discord, slack."),
+    ] = None,
+    once: Annotated[bool, typer.Option("--once", help="One pass (poll, post what is due) and exit.")] = False,
+) -> None:
+    """Run the bot: poll sources, post each new digest once, keep going on schedule until Ctrl-C."""
+    settings = load_settings(config, platform)
+    _configure_logging(settings)
+    asyncio.run(_run(settings, once))
+
+
+async def _run(settings: Settings, once: bool) -> None:
+    from bot.app import Engine, load_platform, open_services
+
+    platforms = [load_platform(name, settings) for name in settings.platforms]
+    services = await open_services(settings)
+    engine = Engine(settings, services, platforms)
+    try:
+        if "console" in settings.platforms and settings.console.samples:
+            await services.seed_samples()
+        if once:
+            await engine.run_pass()
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        await engine.start()
+        typer.echo("wirebrief: running — Ctrl-C to stop", err=True)
+        await stop.wait()
+        typer.echo("wirebrief: stopping", err=True)
+    finally:
+        await engine.stop()
+        await services.aclose()
+
+
+@app.command()
+def subscribe(
+    source: Annotated[str, typer.Argument(help="A feed URL, a wire name from [wires], or a feed file path.")],
+    channel: ChannelOpt = "console:main",
+    schedule: Annotated[
+        str | None, typer.Option("--schedule", help='Cron, e.g. "0 8 * * *"; default: on arrival.')
+    ] = None,
+    timezone: Annotated[str, typer.Option("--timezone", help="IANA time zone of the schedule.")] = "UTC",
+    backfill: Annotated[int, typer.Option("--backfill", help="Latest items to post once now (0-10).")] = 1,
+    config: ConfigOpt = None,
+) -> None:
+    """Subscribe a channel to a source (a feed is fetched once for all its subscribers)."""
+    settings = load_settings(config)
+    ref = ChannelRef.parse(channel)
+    info = _with_services(
+        settings,
+        lambda s: s.subscribe(ref, source, schedule, timezone, backfill, allow_local=True),
+    )
+    typer.echo(f"{info.channel} #{info.number}: {info.source.name} ({info.schedule}, backfill {info.backfill})")
+
+
+@app.command()
+def unsubscribe(
+    which: Annotated[str, typer.Argument(help="The subscription's number in `subscriptions`, or its source.")],
+    channel: ChannelOpt = "console:main",
+    config: ConfigOpt = None,
+) -> None:
+    """Remove a channel's subscription."""
+    settings = load_settings(config)
+    ref = ChannelRef.parse(channel)
+    info = _with_services(settings, lambda s: s.unsubscribe(ref, which))
+    typer.echo(f"{info.channel}: unsubscribed from {info.source.name}")
+
+
+@app.command()
+def subscriptions(
+    channel: Annotated[str | None, typer.Option("--channel", help="Only this channel.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """List subscriptions, numbered per channel."""
+    settings = load_settings(config)
+    ref = ChannelRef.parse(channel) if channel else None
+
+    async def fetch(s: StoreServices) -> list[SubscriptionInfo]:
+        return await (s.subscriptions(ref) if ref else s.all_subscriptions())
+
+    infos = _with_services(settings, fetch)
+    if not infos:
+        typer.echo("no subscriptions")
+        return
+    _print(_subscriptions_table(infos))
+
+
+@app.command()
+def status(config: ConfigOpt = None) -> None:
+    """Each source: last fetch, last error, next poll; each subscription: last and next post."""
+    settings = load_settings(config)
+
+    async def fetch(s: StoreServices) -> tuple[list[SourceInfo], list[SubscriptionInfo]]:
+        return await s.all_sources(), await s.all_subscriptions()
+
+    sources, infos = _with_services(settings, fetch)
+    if not sources and not infos:
+        typer.echo("no sources and no subscriptions yet: `wirebrief run` seeds the samples, or `wirebrief subscribe`")
+        return
+    _print(_sources_table(sources))
+    _print(_subscriptions_table(infos))
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOpt = None) -> None:
+    """Create or migrate the store's tables to the newest schema."""
+    from bot.store import make_engine, migrate
+
+    settings = load_settings(config)
+    engine = make_engine(settings.store.resolved_url())
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    typer.echo(f"store up to date: {engine.url.render_as_string(hide_password=True)}")
+
+
+def _print(renderable: object) -> None:
+    from rich.console import Console
+
+    Console().print(renderable)
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    delta = (value - datetime.now(UTC)).total_seconds()
+    span = _span(abs(delta))
+    rel = f"in {span}" if delta > 0 else f"{span} ago"
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({rel})"
+
+
+def _span(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def _sources_table(sources: list[SourceInfo]) -> object:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Sources", title_justify="left")
+    for col in ("source", "kind", "last fetch", "last error", "next poll"):
+        table.add_column(col)
+    for src in sources:
+        name = src.name if src.name == src.url else f"{src.name}\n{src.url}"
+        error = src.last_error or ""
+        if src.paused_reason:
+            error = f"PAUSED: {src.paused_reason}"
+        table.add_row(Text(name), src.kind, _when(src.last_fetch), Text(error, style="red"), _when(src.next_poll))
+    return table
+
+
+def _subscriptions_table(infos: list[SubscriptionInfo]) -> object:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Subscriptions", title_justify="left")
+    for col in ("channel", "#", "source", "schedule", "last post", "next post", "paused"):
+        table.add_column(col)
+    for info in infos:
+        table.add_row(
+            Text(str(info.channel)),
+            str(info.number),
+            Text(info.source.name),
+            str(info.schedule),
+            _when(info.last_post),
+            _when(info.next_post),
+            Text(info.paused_reason or "", style="yellow"),
+        )
+    return table
