@@ -101,7 +101,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None) -> ParsedFe
     # to open when it can, which would let a feed body read local files.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=True)
     entries = parsed.get("entries") or []
-    if not entries and not parsed.get("version"):
+    if not entries and (not parsed.get("version") or parsed.get("bozo")):
         problem = parsed.get("bozo_exception")
         log.info("feed malformed: url=%s error=%s", url, problem)
         raise FetchError("malformed", f"{_host(url)} did not send a feed I can read (RSS, Atom or JSON Feed)")
