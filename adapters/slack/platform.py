@@ -132,6 +132,9 @@ class SlackPlatform:
         return f"http://{self.settings.host}:{self.port}{EVENTS_PATH}"
 
     async def start(self, services: Services) -> None:
+        """Idempotent: the engine starts every platform it is given, tests may have already."""
+        if self.app is not None:
+            return
         auth = await self.client.auth_test()
         self.bot_user_id, self.team_id = auth.get("user_id"), auth.get("team_id")
         http = self.settings.mode == "http"
@@ -168,6 +171,7 @@ class SlackPlatform:
         await self._socket.connect_async()
 
     async def stop(self) -> None:
+        self.app = None
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None

@@ -8,11 +8,11 @@ envelopes through the fake's websocket. Scenarios are written once against it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
 import json
-import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -50,13 +50,25 @@ the leader of the dockers' union, as she arrived at the talks.
 """
 
 
-def write_wire_file(folder: Path, name: str, text: str) -> Path:
-    """A wire file old enough to count as settled (wire scans skip files still being written)."""
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    past = time.time() - 60
-    os.utime(path, (past, past))
-    return path
+#: Wire scans skip files changed within 2 s (still being written), judged by ctime, which a test
+#: cannot backdate; so the folder is written once per session and waited on only if too fresh.
+WIRE_SETTLE_SECONDS = 2.1
+
+
+@pytest.fixture(scope="session")
+def wire_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wire folder holding one dispatch (with a ``<!channel>`` in a quote), shared read-only."""
+    folder = tmp_path_factory.mktemp("wire")
+    (folder / "talks.txt").write_text(WIRE_STORY, encoding="utf-8")
+    return folder
+
+
+async def wait_settled(folder: Path) -> None:
+    """Sleep (at most ``WIRE_SETTLE_SECONDS``) until every file in ``folder`` counts as settled."""
+    newest = max(p.stat().st_ctime for p in folder.iterdir())
+    left = newest + WIRE_SETTLE_SECONDS - time.time()
+    if left > 0:
+        await asyncio.sleep(min(left, WIRE_SETTLE_SECONDS))
 
 
 @pytest.fixture
@@ -91,13 +103,6 @@ async def article_server() -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
-
-
-@pytest.fixture
-def wire_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "wire"
-    folder.mkdir()
-    return folder
 
 
 def make_settings(
