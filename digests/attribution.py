@@ -29,6 +29,7 @@ from digests.lexicon import (
 from digests.tokens import Sentence, Token
 
 _NP_INNER = frozenset({"of", "for", "at", "and"})
+_QUANTIFIERS = frozenset({"one", "another", "some", "several", "many", "two", "three", "four", "most", "other", "few"})
 _PLURAL_PRONOUNS = frozenset({"they", "we"})
 _MAX_LOWER_MODIFIERS = 4
 _MAX_NP = 12
@@ -95,7 +96,7 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
         if not _is_word(tok):
             break
         low = tok.lower
-        if low in DETERMINERS and low not in {"that", "this"}:
+        if (low in DETERMINERS and low not in {"that", "this"}) or (low in _QUANTIFIERS and taken):
             taken.append(tok)
             break
         if tok.is_cap and low in MONTHS_DAYS:
@@ -107,7 +108,7 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
             taken.append(tok)
         elif low == "and" and taken and taken[-1].is_cap and k > 0 and toks[k - 1].is_cap:
             taken.append(tok)  # "Smith and Jones said"
-        elif low in ROLE_NOUNS or low in ORG_NOUNS or low.rstrip(".") in TITLES:
+        elif low in ROLE_NOUNS or low in ORG_NOUNS or low.rstrip(".") in TITLES or (not taken and _role_like(low)):
             taken.append(tok)
         elif (
             low not in FUNCTION_WORDS
@@ -125,13 +126,26 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
         k -= 1
     taken.reverse()
     # The phrase must start sensibly and hold a head: a name, a role or an organisation.
-    while taken and not (taken[0].is_cap or taken[0].lower in DETERMINERS or taken[0].possessive or _head(taken[0])):
+    while taken and not (
+        taken[0].is_cap or taken[0].lower in DETERMINERS or taken[0].possessive or _head(taken[0]) or taken[0].lower in _QUANTIFIERS
+    ):
         taken.pop(0)
     while taken and taken[0].lower in _NP_INNER:
         taken.pop(0)
     if not any(t.is_cap or _head(t) for t in taken):
         return []
     return taken
+
+
+_ROLE_SUFFIXES = ("ist", "er", "or", "ian", "ant", "ent", "ee", "st", "nd", "rd", "th")
+
+
+def _role_like(low: str) -> bool:
+    """A lowercase word that can stand before a name: "psychologist", "activist", "1st"."""
+    if low in FUNCTION_WORDS or low in SPEECH_VERBS or low in AUX_ADVERBS or low.endswith(("ed", "ing", "ly")):
+        return False
+    stem = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+    return low in ROLE_NOUNS or low.rstrip(".") in TITLES or stem.endswith(_ROLE_SUFFIXES)
 
 
 def _head(tok: Token) -> bool:
@@ -177,6 +191,11 @@ def _find_cues(sent: Sentence) -> list[_Cue]:
                     cues.append(_Cue(v, np, [], False))
             continue
         low = tok.lower
+        if low == "per" and v + 1 < len(toks):
+            np, appos = _np_right(toks, v + 1)
+            if np:
+                cues.append(_Cue(v, np, appos, False))
+            continue
         if low == "according" and v + 1 < len(toks) and toks[v + 1].lower == "to":
             np, appos = _np_right(toks, v + 2)
             by = next((k for k in range(v + 2, min(len(toks), v + 7)) if toks[k].lower == "by"), None)
@@ -205,8 +224,11 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> _Cue | None:
         if np:
             return _Cue(v, np, appos, strong)
         return None
-    if (left.text == "," and toks[v].lower.endswith("ing")) or left.lower in {"but", "and", "yet", "then"}:
-        np = _clause_subject(toks, j)  # "Sanders issued a statement, saying ..."; "declined but insisted"
+    if toks[v].lower.endswith("ing") and left.text in {",", "—", "–"}:
+        np = _clause_subject(toks, j) or _nearest_subject(toks, j)  # "X issued a statement, saying ..."
+        return _Cue(v, np, [], strong) if np else None
+    if left.lower in {"but", "and", "yet", "then"}:
+        np = _clause_subject(toks, j)  # "The Kremlin declined to comment but insisted ..."
         return _Cue(v, np, [], strong) if np else None
     if left.text in {",", "—", "–", ")"}:
         return _appositive_subject(toks, j, v, strong)
@@ -242,7 +264,9 @@ def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -
         return _appositive_subject(toks, back, v, strong) if back else None
     if not np:
         return None
-    if aside and aside[-1].is_cap and aside[0].is_cap and not any(t.is_cap for t in np if t.lower not in DETERMINERS):
+    aside_is_name = len(aside) >= 2 and all(t.is_cap for t in aside)
+    np_is_role = not np[-1].is_cap and _head(np[-1])
+    if aside_is_name and (np_is_role or not any(t.is_cap for t in np if t.lower not in DETERMINERS)):
         return _Cue(v, aside, np, strong)  # "her personal lawyer, David E. Kendall, wrote"
     return _Cue(v, np, aside, strong)
 
@@ -268,6 +292,23 @@ def _clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
     return np if np and np[-1].start < toks[limit].start else []
 
 
+def _nearest_subject(toks: tuple[Token, ...], end: int) -> list[Token]:
+    """The closest noun phrase before ``end`` that is followed by a verb: a clause's subject."""
+    for k in range(end - 1, 0, -1):
+        nxt = toks[k]
+        if nxt.kind != "word" or nxt.is_cap or nxt.lower in DETERMINERS or _head(nxt):
+            continue
+        if nxt.lower in FUNCTION_WORDS and nxt.lower not in {"is", "was", "has", "had", "have", "were", "are"}:
+            continue
+        prev = toks[k - 1]
+        if prev.kind == "word" and prev.lower in {"he", "she", "it", "they"}:
+            return [prev]
+        np = _np_left(toks, k)
+        if np and (np[-1].is_cap or _head(np[-1]) or _role_like(np[-1].lower)):
+            return np
+    return []
+
+
 class Attributor:
     """Attributes every quote of one document; keeps the pronoun history as it reads."""
 
@@ -285,6 +326,12 @@ class Attributor:
         for s_index, sent in enumerate(self.sentences):
             quote_positions = [i for i, t in enumerate(sent.tokens) if t.kind == "quote"]
             cues = cues_by_sentence[s_index]
+            for qpos in quote_positions:
+                qtok = sent.tokens[qpos]
+                speaker = _transcript_speaker(qtok.text)
+                if speaker:
+                    result[qtok.quote] = Attribution(speaker, None, "person", "transcript")
+            quote_positions = [q for q in quote_positions if result[sent.tokens[q].quote] is None]
             if quote_positions and cues:
                 for qpos in quote_positions:
                     cue = _nearest_cue(cues, qpos)
@@ -503,9 +550,20 @@ def _role_text(tokens: list[Token]) -> str:
     return " ".join(out)
 
 
+def _transcript_speaker(quote: str) -> str | None:
+    """'WALLACE: If I may, sir...' - a transcript names its speaker inside the quote."""
+    head, sep, rest = quote.partition(":")
+    if not sep or not rest.strip() or len(head) > 30:
+        return None
+    words = head.split()
+    if 1 <= len(words) <= 3 and all(w.isupper() and w.replace(".", "").isalpha() for w in words):
+        return head.strip()
+    return None
+
+
 def _nearest_cue(cues: list[_Cue], qpos: int) -> _Cue:
-    def distance(cue: _Cue) -> tuple[int, int]:
+    def distance(cue: _Cue) -> tuple[float, int]:
         d = abs(cue.index - qpos)
-        return (d - (2 if cue.strong else 0), d)
+        return (d * (0.5 if cue.strong else 1.0), d)
 
     return min(cues, key=distance)

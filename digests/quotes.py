@@ -8,6 +8,7 @@ quotes or headline style, never a quote of their own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: opening mark -> the closing marks it accepts
@@ -88,3 +89,16 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[QuoteSpan]
             if end > start and end - start <= _MAX_QUOTE:
                 found.append(QuoteSpan(start, end, open_at, -1, index))
     return found
+
+
+_TITLE_FUNCTION = frozenset({"the", "a", "an", "of", "and", "or", "for", "to", "in", "on", "at", "by", "with", "from"})
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def looks_like_title(quote: str) -> bool:
+    """'Meet the Press', 'Law and Order': a quoted name of a show, book or slogan, not speech."""
+    words = _WORD.findall(quote)
+    if len(words) < 2 or len(words) > 8 or quote.rstrip()[-1:] in ".?!":
+        return False
+    content = [w for w in words if w.lower() not in _TITLE_FUNCTION]
+    return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)

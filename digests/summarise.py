@@ -12,7 +12,7 @@ from digests.entities import EntityIndex
 from digests.headline import write_headline
 from digests.keyquotes import choose_key_quotes
 from digests.model import Digest, Dispatch, Quote
-from digests.quotes import QuoteSpan, find_quotes
+from digests.quotes import QuoteSpan, find_quotes, looks_like_title
 from digests.lexicon import COMMON_WORDS
 from digests.tokens import Sentence, lowercase_vocabulary, split_sentences, tokenize
 
@@ -37,7 +37,17 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
     entities = EntityIndex(sentences)
     open_ended = {qi for qi, q in enumerate(spans) if q.open_ended}
     attributions = Attributor(sentences, entities).run(len(spans), open_ended)
-    return spans, sentences, attributions, cleaned
+    keep = [i for i, (q, a) in enumerate(zip(spans, attributions, strict=True)) if _is_speech(text, q, a)]
+    return [spans[i] for i in keep], sentences, [attributions[i] for i in keep], cleaned
+
+
+#: Rules that found a speech cue in the quote's own sentence.
+_CUED = frozenset({"name", "pronoun", "description", "transcript", "it", "they", "pronoun-last"})
+
+
+def _is_speech(text: str, span: QuoteSpan, attribution: Attribution) -> bool:
+    """Drop quoted titles ("Meet the Press") unless a speech verb frames them."""
+    return attribution.how in _CUED or not looks_like_title(text[span.start : span.end])
 
 
 def summarise(dispatch: Dispatch) -> Digest:
