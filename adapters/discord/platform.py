@@ -80,7 +80,12 @@ class DiscordPlatform:
         self._runner: asyncio.Task[None] | None = None
 
     async def start(self, services: Services) -> None:
-        """Log in, sync ``/digest``, connect the gateway; return once ready to post."""
+        """Log in, sync ``/digest``, connect the gateway; return once ready to post.
+
+        Idempotent: the engine starts every platform it is given, tests may have already.
+        """
+        if self.client is not None and not self.client.is_closed():
+            return
         token = self.settings.token.get_secret_value().strip() if self.settings.token else ""
         if not token:
             raise ConfigError("discord: set WIREBRIEF_DISCORD_TOKEN to the bot's token (Developer Portal → Bot)")

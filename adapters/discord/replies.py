@@ -63,6 +63,9 @@ def refusal(manager_role: str | None) -> str:
 def fetch_failure(exc: FetchError, url: str | None = None) -> str:
     """A polite, specific reason; the link is quoted without embedding a preview."""
     reason = FETCH_REASONS.get(exc.reason) or safe_text(str(exc), 300)
+    status = getattr(exc, "status", None)
+    if exc.reason == "http_status" and isinstance(status, int):
+        reason = f"that site answered with an error (HTTP {status})."
     where = f"<{safe_text(url, 300, markdown=False)}>" if url else "that link"
     return f"Sorry, I couldn't digest {where} — {reason}"
 

@@ -45,10 +45,12 @@ async def test_no_privileged_intent_is_requested(fake: FakeDiscord, platform: Di
     assert not identify.body["d"]["intents"] & (1 << 1)  # GUILD_MEMBERS
 
 
-async def test_guild_scoped_sync_when_configured(tmp_path, fake: FakeDiscord, monkeypatch, services: Services):
+async def test_guild_scoped_sync_when_configured(
+    tmp_path, fake: FakeDiscord, monkeypatch, services: Services, story_wires
+):
     monkeypatch.setenv("WIREBRIEF_DISCORD_TOKEN", "fake-bot-token")
     monkeypatch.setenv("WIREBRIEF_DISCORD_COMMAND_GUILD_ID", fake.guild_id)
-    settings = load_settings(write_config(tmp_path, fake), ["discord"])
+    settings = load_settings(write_config(tmp_path, fake, story_wires[0]), ["discord"])
     async with running(settings, services):
         guild_sync = fake.calls("PUT", rf"/applications/\d+/guilds/{fake.guild_id}/commands")
         assert [c["name"] for c in guild_sync[0].body] == ["digest"]
@@ -115,9 +117,11 @@ async def test_message_without_mention_is_ignored(fake: FakeDiscord, platform: D
     assert fake.calls("POST", r"/channels/\d+/messages") == []
 
 
-async def test_sharded_client_when_shard_count_is_set(tmp_path, fake: FakeDiscord, monkeypatch, services: Services):
+async def test_sharded_client_when_shard_count_is_set(
+    tmp_path, fake: FakeDiscord, monkeypatch, services: Services, story_wires
+):
     monkeypatch.setenv("WIREBRIEF_DISCORD_TOKEN", "fake-bot-token")
-    settings = load_settings(write_config(tmp_path, fake, extra="shard_count = 1"), ["discord"])
+    settings = load_settings(write_config(tmp_path, fake, story_wires[0], extra="shard_count = 1"), ["discord"])
     async with running(settings, services) as platform:
         identify: Recorded = await fake.wait_for(is_ws_op(2))
         assert identify.body["d"]["shard"] == [0, 1]

@@ -1,0 +1,87 @@
+"""Every ``/digest`` subcommand end to end: fake Discord → discord.py → real Services on SQLite."""
+
+from __future__ import annotations
+
+from adapters.discord.platform import DiscordPlatform
+from tests.fakes.discord_fake import FakeDiscord
+
+
+async def test_subscribe_list_status_unsubscribe_round_trip(fake: FakeDiscord, platform: DiscordPlatform):
+    reply = await fake.wait_reply(await fake.send_command("subscribe", {"source": "newsroom", "backfill": 0}))
+    assert reply["ephemeral"] and reply["deferred"]
+    assert reply["content"].startswith("Subscribed this channel to newsroom (on arrival)")
+
+    listing = await fake.wait_reply(await fake.send_command("list", permissions=0))
+    assert "**1.** newsroom · on arrival" in listing["content"]
+    assert listing["ephemeral"]
+
+    status = await fake.wait_reply(await fake.send_command("status", permissions=0))
+    assert "**1.** newsroom" in status["content"] and "last fetch" in status["content"]
+    assert "paused" not in status["content"]
+
+    gone = await fake.wait_reply(await fake.send_command("unsubscribe", {"which": "1"}))
+    assert gone["content"] == "Unsubscribed this channel from newsroom."
+    listing = await fake.wait_reply(await fake.send_command("list"))
+    assert "no subscriptions" in listing["content"]
+
+
+async def test_manager_role_may_subscribe_without_manage_channels(fake: FakeDiscord, platform: DiscordPlatform):
+    interaction = await fake.send_command(
+        "subscribe",
+        {"source": "newsroom", "schedule": "0 8 * * *", "timezone": "Europe/Amsterdam", "backfill": 0},
+        permissions=0x400,
+        roles=[fake.manager_role_id],
+    )
+    reply = await fake.wait_reply(interaction)
+    assert reply["content"].startswith("Subscribed this channel to newsroom (cron 0 8 * * * (Europe/Amsterdam))")
+
+
+async def test_subscribe_with_a_bad_source_or_timezone_explains(fake: FakeDiscord, platform: DiscordPlatform):
+    bad_url = await fake.wait_reply(await fake.send_command("subscribe", {"source": "ftp://feeds.example/x"}))
+    assert bad_url["ephemeral"] and not bad_url["content"].startswith("Subscribed")
+    assert "Sorry — something went wrong" not in bad_url["content"]
+
+    bad_tz = await fake.send_command("subscribe", {"source": "newsroom", "timezone": "Mars/Olympus"})
+    reply = await fake.wait_reply(bad_tz)
+    assert "Mars/Olympus" in reply["content"] and not reply["content"].startswith("Subscribed")
+
+
+async def test_unsubscribe_unknown_number_says_so(fake: FakeDiscord, platform: DiscordPlatform):
+    reply = await fake.wait_reply(await fake.send_command("unsubscribe", {"which": "7"}))
+    assert reply["ephemeral"] and "Unsubscribed" not in reply["content"]
+
+
+async def test_latest_without_subscriptions_explains_how_to_subscribe(fake: FakeDiscord, platform: DiscordPlatform):
+    reply = await fake.wait_reply(await fake.send_command("latest", permissions=0))
+    assert reply["deferred"] and not reply["ephemeral"]
+    assert "/digest subscribe" in reply["content"]
+
+
+async def test_latest_shows_the_newest_digest_as_an_embed(fake: FakeDiscord, engine, settled_stories):
+    await fake.wait_reply(await fake.send_command("subscribe", {"source": "treaty", "backfill": 0}))
+    await engine.run_pass()
+
+    reply = await fake.wait_reply(await fake.send_command("latest", permissions=0))
+    assert reply["embeds"], reply
+    (embed,) = reply["embeds"]
+    assert "first step" in embed["fields"][0]["value"]
+    assert embed["footer"]["text"] == "treaty"
+    assert not reply["ephemeral"]
+
+
+async def test_preview_is_only_for_the_caller(fake: FakeDiscord, platform: DiscordPlatform, article_server: str):
+    reply = await fake.wait_reply(await fake.send_command("preview", {"url": f"{article_server}/article"}))
+    assert reply["ephemeral"] and reply["deferred"]
+    (embed,) = reply["embeds"]
+    assert embed["title"] == "Port strike called off after overnight talks"
+    assert embed["url"] == f"{article_server}/article"
+
+
+async def test_preview_of_a_bad_url_gives_the_reason(fake: FakeDiscord, platform: DiscordPlatform, article_server: str):
+    reply = await fake.wait_reply(await fake.send_command("preview", {"url": "not a link"}))
+    assert reply["ephemeral"]
+    assert reply["content"].startswith("Sorry, I couldn't digest")
+    assert "http://" in reply["content"]  # the bad_url reason tells what a link must look like
+
+    pdf = await fake.wait_reply(await fake.send_command("preview", {"url": f"{article_server}/report.pdf"}))
+    assert "news article" in pdf["content"] or "web page" in pdf["content"]
