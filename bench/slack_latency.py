@@ -108,7 +108,7 @@ async def _baseline_round_trips(session: aiohttp.ClientSession, n: int) -> list[
     return times
 
 
-async def _prepare_digest(settings: Settings, services, platform, wire: Path) -> str:
+async def _prepare_digest(settings: Settings, services, platform, wire: Path) -> tuple[str, object]:
     """Subscribe C1 to a wire with one story and run one engine pass, so `/digest` has a digest."""
     from bot.app import Engine
 
@@ -117,7 +117,8 @@ async def _prepare_digest(settings: Settings, services, platform, wire: Path) ->
     await services.subscribe(ChannelRef("slack", "C1", TEAM_ID), "desk", None, "UTC", 1)
     engine = Engine(settings, services, [platform])
     await engine.run_pass()
-    return "" if await services.latest_digest(ChannelRef("slack", "C1", TEAM_ID)) else "list"
+    latest = await services.latest_digest(ChannelRef("slack", "C1", TEAM_ID))
+    return ("" if latest else "list"), engine
 
 
 async def bench_commands(n: int) -> None:
@@ -132,7 +133,7 @@ async def bench_commands(n: int) -> None:
         services = await open_services(settings)
         platform = create_platform(settings)
         await platform.start(services)
-        text = await _prepare_digest(settings, services, platform, tmp / "wire")
+        text, engine = await _prepare_digest(settings, services, platform, tmp / "wire")
         async with aiohttp.ClientSession() as session:
             base = await _baseline_round_trips(session, n)
             acks, finals = [], []
@@ -144,7 +145,7 @@ async def bench_commands(n: int) -> None:
                 acks.append(time.monotonic() - start)
                 rec = await fake.wait_for(lambda r, key=key: r.kind == "response" and r.name == key)
                 finals.append(rec.at - start)
-        await platform.stop()
+        await engine.stop()  # stops the platform too
         await services.aclose()
     await fake.close()
     kind = "`/digest` (latest, Block Kit)" if not text else "`/digest list`"

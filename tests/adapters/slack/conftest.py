@@ -205,6 +205,15 @@ class SlackRig:
         self.services = services
         self.platform = platform
         self.side = side
+        self.engine: Any = None
+
+    async def run_pass(self) -> None:
+        """One real engine pass (poll every source, deliver what is due), engine kept for teardown."""
+        from bot.app import Engine
+
+        if self.engine is None:
+            self.engine = Engine(self.settings, self.services, [self.platform])
+        await self.engine.run_pass()
 
 
 async def open_rig(
@@ -222,6 +231,8 @@ async def open_rig(
 
 async def close_rig(rig: SlackRig) -> None:
     await rig.side.close()
+    if rig.engine is not None:
+        await rig.engine.stop()
     await rig.platform.stop()
     aclose = getattr(rig.services, "aclose", None)
     if aclose is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import Engine
 from tests.adapters.slack.conftest import SlackRig, wait_settled
 
 
@@ -13,7 +12,7 @@ async def _subscribe_and_run(rig: SlackRig, wire: Path, channel: str = "C1") -> 
     reply = await rig.side.command("subscribe desk on arrival backfill 1", channel=channel)
     assert reply["response_type"] == "in_channel", reply
     await wait_settled(wire)
-    await Engine(rig.settings, rig.services, [rig.platform]).run_pass()
+    await rig.run_pass()
 
 
 async def test_a_scheduled_post_arrives_as_block_kit_with_mentions_escaped(rig: SlackRig, wire_folder: Path) -> None:
