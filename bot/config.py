@@ -77,6 +77,8 @@ class SchedulerSettings(_Section):
     poll_interval_seconds: int = Field(300, ge=5)
     #: Seconds between scans of a wire folder.
     wire_interval_seconds: int = Field(30, ge=1)
+    #: A wire file is read once unchanged for this long (a file still being written is skipped).
+    wire_settle_seconds: float = Field(2.0, ge=0, le=600)
     #: A claimed delivery not marked sent after this many seconds is retried.
     claim_timeout_seconds: int = Field(120, ge=1)
     #: Consecutive fetch failures after which a source is paused and its channels told.

@@ -122,7 +122,8 @@ def _read_wire(settings: Settings, source: SourceRef) -> SourceRead:
     folder = wire_folder(settings, source)
     if not folder.is_dir():
         raise WirebriefError(f"wire folder {folder} does not exist")
-    files = sorted(scan_wire_folder(folder), key=lambda f: (f.modified, f.guid))
+    settle = settings.scheduler.wire_settle_seconds
+    files = sorted(scan_wire_folder(folder, settle_seconds=settle), key=lambda f: (f.modified, f.guid))
     items = [NewItem(guid=f.guid, link=None, title=f.title, text=f.text, published=f.modified) for f in files]
     return SourceRead(items)
 

@@ -69,9 +69,8 @@ class DeliveryStore(StoreBase):
             .where(
                 sub.platform.in_(platforms),
                 sub.paused_reason.is_(None),
-                sub.cursor.is_not(None),
                 or_(
-                    and_(dig.kind == "item", dig.id > sub.cursor),
+                    and_(dig.kind == "item", sub.cursor.is_not(None), dig.id > sub.cursor),
                     and_(dig.kind == "notice", dig.created >= sub.created),
                 ),
                 ~select(DeliveryRow.id)

@@ -25,7 +25,10 @@ _CHUNK = 200
 
 
 def content_hash(item: NewItem) -> str:
-    data = f"{item.title or ''}\x00{' '.join(item.text.split())}".encode("utf-8", "surrogatepass")
+    """The story's body, whitespace-normalised (the title when there is no body): the same
+    story under another guid is a duplicate; a new body under the same guid is an edit."""
+    body = " ".join(item.text.split()) or (item.title or "").strip()
+    data = body.encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()
 
 
@@ -225,11 +228,12 @@ class IngestStore(StoreBase):
 
 
 def _dedupe_batch(items: list[NewItem]) -> list[tuple[NewItem, str, str]]:
-    """Drop repeats inside one fetch (duplicate guids, or the same story twice)."""
+    """Drop repeats inside one fetch (duplicate guids, or the same story twice): the entry
+    the source lists first (newest) wins, as a feed reader would show it."""
     seen_keys: set[str] = set()
     seen_hashes: set[str] = set()
     out: list[tuple[NewItem, str, str]] = []
-    for item in items:
+    for item in reversed(items):
         if not item.text.strip() and not item.title:
             continue
         key, chash = guid_key(item.guid), content_hash(item)
@@ -238,6 +242,7 @@ def _dedupe_batch(items: list[NewItem]) -> list[tuple[NewItem, str, str]]:
         seen_keys.add(key)
         seen_hashes.add(chash)
         out.append((item, key, chash))
+    out.reverse()
     return out
 
 

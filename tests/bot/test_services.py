@@ -1,0 +1,218 @@
+"""Services against real SQLite and real PostgreSQL: subscribe rules, one post per digest,
+backfill, edits, duplicates, conditional GET, failures and pauses, channel loss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.domain import ChannelRef
+from bot.errors import NotFoundError, UserInputError
+from tests.bot.engine_harness import running_bot
+from tests.conftest import FeedServer, rss, write_dispatch
+
+MAIN = ChannelRef("console", "main")
+NEWS = ChannelRef("console", "news")
+
+STORY = 'LONDON, May {n} - Story number {n} broke today. "This is quote {n}," said spokesperson Ann Lee.'
+
+
+def stories(wire: Path, *numbers: int) -> None:
+    for n in numbers:
+        write_dispatch(wire, f"story-{n:02d}.txt", STORY.format(n=n), age=600 - n)
+
+
+def posted_numbers(platform, channel=MAIN) -> list[int]:  # type: ignore[no-untyped-def]
+    out = []
+    for post in platform.posts:
+        if post.channel == channel and not post.digest.extra.get("notice"):
+            out.append(int(post.digest.text.split("Story number ")[1].split()[0]))
+    return out
+
+
+async def test_wire_digests_post_once_and_new_file_on_next_pass(tmp_path: Path, store_url: str, wire: Path) -> None:
+    stories(wire, 1, 2)
+    async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
+        await bot.services.subscribe(MAIN, "desk", backfill=10)
+        await bot.engine.run_pass()
+        assert sorted(posted_numbers(bot.platform)) == [1, 2]
+        await bot.engine.run_pass()
+        assert sorted(posted_numbers(bot.platform)) == [1, 2]
+        stories(wire, 3)
+        await bot.engine.run_pass()
+        assert posted_numbers(bot.platform) == [1, 2, 3] or sorted(posted_numbers(bot.platform)) == [1, 2, 3]
+        latest = await bot.services.latest_digest(MAIN)
+        assert latest is not None and "Story number 3" in latest.digest.text
+        assert latest.source_name == "desk"
+
+
+async def test_backfill_posts_only_the_latest_n_never_a_flood(tmp_path: Path, store_url: str, wire: Path) -> None:
+    stories(wire, 1, 2, 3, 4, 5)
+    async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
+        await bot.services.subscribe(MAIN, "desk")  # default backfill 1
+        await bot.services.subscribe(NEWS, "desk", backfill=0)
+        await bot.engine.run_pass()
+        assert posted_numbers(bot.platform, MAIN) == [5]
+        assert posted_numbers(bot.platform, NEWS) == []
+        stories(wire, 6)
+        await bot.engine.run_pass()
+        assert posted_numbers(bot.platform, MAIN) == [5, 6]
+        assert posted_numbers(bot.platform, NEWS) == [6]
+        # a late subscriber to a live source gets its backfill at once, from what is stored
+        late = ChannelRef("console", "late")
+        await bot.services.subscribe(late, "desk", backfill=3)
+        await bot.engine.deliver_due()
+        await bot.engine.outboxes["console"].drain()
+        assert sorted(posted_numbers(bot.platform, late)) == [4, 5, 6]
+
+
+async def test_subscribe_validates_input_with_one_line_messages(tmp_path: Path, store_url: str, wire: Path) -> None:
+    async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
+        cases = [
+            ({"source": "desk", "schedule": "0 8 * *"}, "5 cron fields"),
+            ({"source": "desk", "schedule": "99 8 * * *"}, "not a valid cron"),
+            ({"source": "desk", "timezone": "Mars/Olympus"}, "IANA"),
+            ({"source": "desk", "timezone": "../../etc/passwd"}, "IANA"),
+            ({"source": "desk", "backfill": 11}, "0 to 10"),
+            ({"source": "desk", "backfill": -1}, "0 to 10"),
+            ({"source": "nowhere"}, "neither an http(s) feed URL nor a wire name"),
+            ({"source": "/etc/passwd"}, "neither"),  # chat users cannot name local files
+            ({"source": "ftp://example.com/feed"}, "neither"),
+            ({"source": "https://user:pw@example.com/feed"}, "user name or password"),
+        ]
+        for kwargs, expected in cases:
+            with pytest.raises(UserInputError) as err:
+                await bot.services.subscribe(MAIN, **kwargs)
+            assert expected in str(err.value) and "\n" not in str(err.value), kwargs
+        assert await bot.services.subscriptions(MAIN) == []
+        info = await bot.services.subscribe(MAIN, "desk", schedule="0 8 * * *", timezone="Europe/Kyiv", backfill=3)
+        assert (info.number, info.schedule.cron, info.schedule.timezone, info.backfill) == (
+            1,
+            "0 8 * * *",
+            "Europe/Kyiv",
+            3,
+        )
+        assert info.next_post is not None
+        again = await bot.services.subscribe(MAIN, "DESK", schedule="on arrival")
+        assert again.id == info.id and again.schedule.on_arrival
+        assert await bot.services.known_wire_names() == ["desk", "sample"]
+
+
+async def test_each_unique_url_is_one_source_fetched_once(
+    tmp_path: Path, store_url: str, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/feed"] = (200, rss([("a", "Alpha", 'Alpha "quote a," said Bo.')]), "application/rss+xml")
+    url = feed_server.url("/feed")
+    async with running_bot(tmp_path, store_url) as bot:
+        one = await bot.services.subscribe(MAIN, url)
+        two = await bot.services.subscribe(NEWS, url)
+        assert one.source.id == two.source.id
+        await bot.engine.run_pass()
+        assert len(feed_server.hits("/feed")) == 1
+        assert sorted(str(p.channel) for p in bot.platform.posts) == ["console:main", "console:news"]
+        # the second pass is a conditional GET answered 304: nothing new, nothing reposted
+        await bot.engine.run_pass()
+        hits = feed_server.hits("/feed")
+        assert len(hits) == 2 and hits[1] is not None
+        assert len(bot.platform.posts) == 2
+        status = await bot.services.status(MAIN)
+        sub = status.subscriptions[0]
+        assert sub.source.name == "Test Feed" and sub.source.last_fetch is not None and sub.last_post is not None
+
+
+async def test_edited_item_updates_its_digest_without_reposting(
+    tmp_path: Path, store_url: str, feed_server: FeedServer
+) -> None:
+    first = rss([("g1", "Dam opens", 'The dam opened. "It works," said engineer Ida Berg.')])
+    feed_server.routes["/feed"] = (200, first, "application/rss+xml")
+    async with running_bot(tmp_path, store_url) as bot:
+        await bot.services.subscribe(MAIN, feed_server.url("/feed"))
+        await bot.engine.run_pass()
+        assert len(bot.platform.posts) == 1
+        edited = rss(
+            [
+                ("g1", "Dam opens", 'The dam opened on time. "It works well," said engineer Ida Berg.'),
+                ("g1", "Dam opens", "a duplicate guid in the same feed"),
+                ("g2", "Other", 'The dam opened on time. "It works well," said engineer Ida Berg.'),
+            ]
+        )
+        feed_server.routes["/feed"] = (200, edited, "application/rss+xml")
+        await bot.engine.run_pass()
+        assert len(bot.platform.posts) == 1, [p.digest.headline for p in bot.platform.posts]
+        latest = await bot.services.latest_digest(MAIN)
+        assert latest is not None and "opened on time" in latest.digest.text
+
+
+async def test_failing_source_backs_off_then_pauses_and_tells_each_channel_once(
+    tmp_path: Path, store_url: str, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/bad"] = (500, b"boom", "text/plain")
+    async with running_bot(tmp_path, store_url, scheduler={"failure_limit": 2}) as bot:
+        await bot.services.subscribe(MAIN, feed_server.url("/bad"))
+        await bot.services.subscribe(NEWS, feed_server.url("/bad"))
+        await bot.engine.run_pass()
+        [src] = await bot.services.all_sources()
+        assert src.failures == 1 and src.last_error and src.paused_reason is None
+        assert src.next_poll is not None  # backed off
+        assert await bot.services.sources_due() == []  # not due again until the back-off passes
+        await bot.engine.run_pass()
+        [src] = await bot.services.all_sources()
+        assert src.paused_reason and "2 failed fetches" in src.paused_reason
+        notices = [p for p in bot.platform.posts if p.digest.extra.get("notice")]
+        assert sorted(str(p.channel) for p in notices) == ["console:main", "console:news"]
+        assert "paused" in notices[0].digest.headline
+        await bot.engine.run_pass()  # paused: not fetched, nobody told twice
+        assert len(feed_server.hits("/bad")) == 2
+        assert len(bot.platform.posts) == 2
+        status = await bot.services.status(MAIN)
+        assert status.subscriptions[0].paused_reason and "source paused" in status.subscriptions[0].paused_reason
+
+
+async def test_unsubscribe_by_number_or_name(tmp_path: Path, store_url: str, wire: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    async with running_bot(tmp_path, store_url, wires={"desk": wire, "other": other}) as bot:
+        await bot.services.subscribe(MAIN, "desk")
+        await bot.services.subscribe(MAIN, "other")
+        subs = await bot.services.subscriptions(MAIN)
+        assert [(s.number, s.source.name) for s in subs] == [(1, "desk"), (2, "other")]
+        gone = await bot.services.unsubscribe(MAIN, "2")
+        assert gone.source.name == "other"
+        with pytest.raises(NotFoundError, match="desk"):
+            await bot.services.unsubscribe(MAIN, "7")
+        await bot.services.unsubscribe(MAIN, "desk")
+        assert await bot.services.subscriptions(MAIN) == []
+        with pytest.raises(NotFoundError, match="no subscriptions"):
+            await bot.services.unsubscribe(MAIN, "1")
+
+
+async def test_channel_gone_pauses_and_rate_limit_retries_and_failures_retry_later(
+    tmp_path: Path, store_url: str, wire: Path
+) -> None:
+    stories(wire, 1)
+    sched = {"claim_timeout_seconds": 2}
+    async with running_bot(tmp_path, store_url, wires={"desk": wire}, scheduler=sched) as bot:
+        slow, gone = ChannelRef("console", "slow"), ChannelRef("console", "gone")
+        for ch in (MAIN, slow, gone):
+            await bot.services.subscribe(ch, "desk")
+        bot.platform.gone.add(gone)
+        bot.platform.rate_limit_once.add(slow)
+        await bot.engine.run_pass()
+        assert sorted(str(p.channel) for p in bot.platform.posts) == ["console:main", "console:slow"]
+        [gone_sub] = await bot.services.subscriptions(gone)
+        assert gone_sub.paused_reason and "deleted" in gone_sub.paused_reason
+        # a transient failure: the post is retried on a later pass, and posted once
+        stories(wire, 2)
+        bot.platform.fail_times = 1
+        await bot.engine.run_pass()
+        assert posted_numbers(bot.platform, MAIN) + posted_numbers(bot.platform, slow) in ([1, 2, 1], [1, 1, 2])
+        for _ in range(40):
+            await bot.engine.deliver_due()
+            await bot.engine.outboxes["console"].drain()
+            if len(posted_numbers(bot.platform, MAIN)) == 2 and len(posted_numbers(bot.platform, slow)) == 2:
+                break
+            await __import__("asyncio").sleep(0.1)
+        assert posted_numbers(bot.platform, MAIN) == [1, 2]
+        assert posted_numbers(bot.platform, slow) == [1, 2]
+        assert posted_numbers(bot.platform, gone) == []

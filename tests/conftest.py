@@ -1,0 +1,191 @@
+"""Shared fixtures: real PostgreSQL (a fresh schema per test; skipped with a reason when no
+server answers on 127.0.0.1:5432), settings on a temp store, a wire folder, and a small
+feed server on 127.0.0.1 port 0 that honours ETag / If-None-Match."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_USER = os.environ.get("WIREBRIEF_TEST_PG_USER", "postgres")
+PG_DB = os.environ.get("WIREBRIEF_TEST_PG_DB", "test")
+
+
+def _pg_answers() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a schema created for this test alone."""
+    if not _pg_answers():
+        pytest.skip(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT} (start one to run the PostgreSQL tests)")
+    import psycopg
+
+    schema = f"wb_{uuid.uuid4().hex[:12]}"
+    dsn = f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={PG_DB} connect_timeout=5"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store test runs on real SQLite and on real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's WIREBRIEF_* variables must not leak into tests (env beats the file)."""
+    for name in list(os.environ):
+        if name.startswith("WIREBRIEF_"):
+            monkeypatch.delenv(name, raising=False)
+
+
+def write_dispatch(folder: Path, name: str, text: str, age: float = 60.0) -> Path:
+    """A wire file that has settled (modified ``age`` seconds ago), so the scanner reads it."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    then = time.time() - age
+    os.utime(path, (then, then))
+    return path
+
+
+def write_config(
+    tmp_path: Path,
+    store_url: str,
+    *,
+    wires: dict[str, Path] | None = None,
+    scheduler: dict[str, object] | None = None,
+    extra: str = "",
+) -> Path:
+    """A config on ``store_url`` that reaches loopback servers; wire files settle at once."""
+    sched = {"wire_settle_seconds": 0, **(scheduler or {})}
+    lines = [
+        'platforms = ["console"]',
+        "[store]",
+        f'url = "{store_url}"',
+        "[fetch]",
+        "allow_private_addresses = true",
+        "timeout_seconds = 3",
+        "[scheduler]",
+        *(f"{key} = {value!r}" for key, value in sched.items()),
+        "[console]",
+        "samples = false",
+        "[wires]",
+        *(f'{name} = "{folder}"' for name, folder in (wires or {}).items()),
+        extra,
+    ]
+    path = tmp_path / "wirebrief.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def wire(tmp_path: Path) -> Path:
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    return folder
+
+
+class FeedServer:
+    """Serves ``routes[path] = (status, body, content_type)``; a body's ETag is its hash and a
+    matching If-None-Match gets a 304. Records (path, If-None-Match) of every request."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, bytes, str] | Callable[[], tuple[int, bytes, str]]] = {}
+        self.requests: list[tuple[str, str | None]] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def hits(self, path: str) -> list[str | None]:
+        with self._lock:
+            return [inm for p, inm in self.requests if p == path]
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                inm = self.headers.get("If-None-Match")
+                with server._lock:
+                    server.requests.append((self.path, inm))
+                route = server.routes.get(self.path)
+                status, body, ctype = (
+                    (404, b"no such feed", "text/plain") if route is None else (route() if callable(route) else route)
+                )
+                etag = f'"{abs(hash(body)):x}"'
+                if status == 200 and inm == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                if status == 200:
+                    self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    srv = FeedServer()
+    yield srv
+    srv.close()
+
+
+def rss(items: list[tuple[str, str, str]], title: str = "Test Feed") -> bytes:
+    """An RSS 2.0 feed of (guid, title, text) items, newest first."""
+    from xml.sax.saxutils import escape
+
+    entries = "".join(
+        f'<item><guid isPermaLink="false">{escape(g)}</guid><title>{escape(t)}</title>'
+        f"<link>https://example.com/{escape(g)}</link><description>{escape(x)}</description></item>"
+        for g, t, x in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        f"<link>https://example.com/</link><description>t</description>{entries}</channel></rss>"
+    ).encode()
