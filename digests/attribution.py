@@ -29,6 +29,9 @@ from digests.lexicon import (
 from digests.tokens import Sentence, Token
 
 _NP_INNER = frozenset({"of", "for", "at", "and"})
+_ASIDE = frozenset({",", "—", "–"})
+_NOUN_MARKERS = frozenset({"a", "an", "the", "this", "that", "his", "her", "its", "their", "our", "my", "your"})
+_BE = frozenset({"is", "was", "were", "are", "been", "be", "being", "am", "'s", "’s"})
 _QUANTIFIERS = frozenset({"one", "another", "some", "several", "many", "two", "three", "four", "most", "other", "few"})
 _PLURAL_PRONOUNS = frozenset({"they", "we"})
 _MAX_LOWER_MODIFIERS = 4
@@ -219,14 +222,24 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> _Cue | None:
         np, appos = _np_right(toks, v + 1)
         return _Cue(v, np, appos, strong) if np else None
     left = toks[j]
+    verb = toks[v].lower
     if left.kind == "quote" or (left.text == "," and j > 0 and toks[j - 1].kind == "quote"):
         np, appos = _np_right(toks, v + 1)  # '"...," said Beck'
+        if np and appos and not np[-1].is_cap and len(appos) >= 2 and all(t.is_cap for t in appos[:2]):
+            return _Cue(v, appos, np, strong)  # 'said Clinton's communications director, Jennifer Palmieri'
         if np:
             return _Cue(v, np, appos, strong)
         return None
-    if toks[v].lower.endswith("ing") and left.text in {",", "—", "–"}:
-        np = _clause_subject(toks, j) or _nearest_subject(toks, j)  # "X issued a statement, saying ..."
-        return _Cue(v, np, [], strong) if np else None
+    if _is_word(left) and (left.possessive or left.lower in _NOUN_MARKERS):
+        return None  # "Trump's charge", "a post": a noun, not a verb
+    if verb.endswith("ing") and left.lower not in _BE and (left.text in _ASIDE or _is_word(left)):
+        # A participle belongs to its clause's subject: "X wrote to Y, asking ...", "X responded writing"
+        near = _np_left(toks, j + 1) if _is_word(left) else []
+        if near and (k := toks.index(near[0])) > 0 and toks[k - 1].lower == "with":
+            return _Cue(v, near, [], strong)  # "with Sen. John McCain calling it ..."
+        np = _clause_subject(toks, j + 1 if _is_word(left) else j) or _nearest_subject(toks, j)
+        if np or left.text in _ASIDE:
+            return _Cue(v, np, [], strong) if np else None
     if left.lower in {"but", "and", "yet", "then"}:
         np = _clause_subject(toks, j)  # "The Kremlin declined to comment but insisted ..."
         return _Cue(v, np, [], strong) if np else None

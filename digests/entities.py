@@ -6,6 +6,7 @@ this runs in well under a millisecond per story where a tagger would cost tens.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from digests.lexicon import AUX_ADVERBS, MONTHS_DAYS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, SPEECH_VERBS, TITLES
@@ -126,7 +127,9 @@ class EntityIndex:
 
     def _build(self, sentences: list[Sentence]) -> None:
         multi = [m for m in self.mentions if len(m.tokens) >= 2 and not _org_like(m)]
-        for m in sorted(multi, key=lambda m: -len(m.tokens)):
+        counts = Counter(m.name for m in multi)
+        # The most used full form wins ("Donald Trump" over a stray "Washington Post Trump").
+        for m in sorted(multi, key=lambda m: (-counts[m.name], -len(m.tokens))):
             for k in range(len(m.tokens)):
                 self._full.setdefault(m.tokens[k:], m.name)
         singles = {m.tokens for m in self.mentions if len(m.tokens) == 1}
