@@ -76,7 +76,8 @@ def speaker_line(quote: Quote) -> str:
 
 
 def headline(digest: Digest) -> str:
-    return " ".join(digest.headline.split()) or "Untitled dispatch"
+    """The headline on one line, escaped; never empty (Slack rejects an empty header)."""
+    return escape(" ".join(digest.headline.split())).strip() or "Untitled dispatch"
 
 
 def context_line(digest: Digest, source_name: str | None, when: str | None = None) -> str:
@@ -95,7 +96,7 @@ def digest_blocks(
     digest: Digest, source_name: str | None = None, source_url: str | None = None, when: str | None = None
 ) -> list[dict[str, Any]]:
     """The Block Kit blocks for one digest (at most 14 blocks, every limit respected)."""
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(clip(escape(headline(digest)), HEADER_MAX))}]
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(clip(headline(digest), HEADER_MAX))}]
     context = context_line(digest, source_name, when)
     if context:
         blocks.append({"type": "context", "elements": [_mrkdwn(clip(context, CONTEXT_MAX))]})
@@ -117,7 +118,7 @@ def digest_blocks(
 
 def digest_fallback(digest: Digest, source_name: str | None = None) -> str:
     """The plain notification text Slack shows where blocks cannot be drawn (push, search)."""
-    lines = [escape(headline(digest))]
+    lines = [headline(digest)]
     for quote in digest.key[:3]:
         lines.append(f"“{escape(' '.join(quote.text.split()))}” — {escape(speaker_line(quote))}")
     if source_name:

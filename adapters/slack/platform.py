@@ -110,6 +110,8 @@ class SlackPlatform:
     name = "slack"
     #: All channels together; Slack's real limit is per channel (see :class:`ChannelPacer`).
     rate_per_second = 20.0
+    #: Outbox workers: a post waiting for its channel's turn must not hold up other channels.
+    concurrency = 8
 
     def __init__(self, settings: Settings) -> None:
         check_settings(settings.slack)

@@ -89,3 +89,15 @@ def _c1(rig: SlackRig):
     from tests.fakes.slack_fake import TEAM_ID
 
     return ChannelRef("slack", "C1", TEAM_ID)
+
+
+async def test_managers_everyone_lets_any_member_subscribe(tmp_path, fake_slack, wire_folder, monkeypatch) -> None:
+    from tests.adapters.slack.conftest import close_rig, open_rig
+
+    rig = await open_rig(tmp_path, fake_slack, wire_folder, monkeypatch, "http", managers="everyone")
+    try:
+        reply = await rig.side.command("subscribe desk", user=READER)
+        assert reply["response_type"] == "in_channel"
+        assert fake_slack.calls("users.info") == [], "no permission lookup needed"
+    finally:
+        await close_rig(rig)
