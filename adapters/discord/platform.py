@@ -66,6 +66,12 @@ def _gone_reason(exc: discord.HTTPException) -> str | None:
     return None
 
 
+def _log_gateway_end(task: asyncio.Task[None]) -> None:
+    """discord.py reconnects by itself; if it gives up (bad token, disallowed intents) say so loudly."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("discord: gateway connection ended: %s", task.exception())
+
+
 class DiscordPlatform:
     """Implements :class:`bot.platform.Platform` for Discord."""
 
@@ -106,6 +112,7 @@ class DiscordPlatform:
         synced = await tree.sync(guild=guild)
         log.info("discord: synced %d command(s) %s", len(synced), f"to guild {guild.id}" if guild else "globally")
         self._runner = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+        self._runner.add_done_callback(_log_gateway_end)
         await self._wait_ready(client, self._runner)
 
     async def _wait_ready(self, client: discord.Client, runner: asyncio.Task[None]) -> None:

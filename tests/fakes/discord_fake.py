@@ -197,6 +197,11 @@ class FakeDiscord:
         """From now on the channel answers 404 Unknown Channel, as a deleted one does."""
         self.deleted_channels.add(channel_id)
 
+    async def announce_channel_deleted(self, channel_id: str) -> None:
+        """Someone deletes the channel in Discord: 404 from now on, and CHANNEL_DELETE on the gateway."""
+        self.deleted_channels.add(channel_id)
+        await self.dispatch("CHANNEL_DELETE", self.channel_payload(channel_id))
+
     def forbid_channel(self, channel_id: str) -> None:
         """From now on the channel answers 403 Missing Access, as when the bot lost its permissions."""
         self.forbidden_channels.add(channel_id)

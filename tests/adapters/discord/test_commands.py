@@ -85,3 +85,12 @@ async def test_preview_of_a_bad_url_gives_the_reason(fake: FakeDiscord, platform
 
     pdf = await fake.wait_reply(await fake.send_command("preview", {"url": f"{article_server}/report.pdf"}))
     assert "news article" in pdf["content"] or "web page" in pdf["content"]
+
+
+async def test_unsubscribe_autocompletes_this_channels_subscriptions(fake: FakeDiscord, platform: DiscordPlatform):
+    for source in ("treaty", "rentals"):
+        await fake.wait_reply(await fake.send_command("subscribe", {"source": source, "backfill": 0}))
+    reply = await fake.wait_reply(await fake.send_command("unsubscribe", {"which": "rent"}, focused="which"))
+    assert reply["choices"] == [{"name": "2. rentals", "value": "2"}]
+    wires = await fake.wait_reply(await fake.send_command("subscribe", {"source": "tr"}, focused="source"))
+    assert [c["value"] for c in wires["choices"]] == ["treaty"]

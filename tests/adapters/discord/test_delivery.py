@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -70,6 +71,21 @@ async def test_deleted_channel_pauses_its_subscription(fake: FakeDiscord, engine
     assert "paused" in status["content"] and "channel deleted" in status["content"]
     await engine.run_pass()  # paused: no retry forever
     assert len(fake.calls("POST", rf"/channels/{cid}/messages")) == 1
+
+
+async def test_channel_delete_event_pauses_before_any_post_fails(fake: FakeDiscord, platform, services):
+    cid = fake.channel_ids[1]
+    await subscribe(fake, cid, backfill=0)
+    await fake.announce_channel_deleted(cid)
+
+    channel = ChannelRef("discord", cid, fake.guild_id)
+    for _ in range(50):  # the gateway event is handled in its own task: poll, bounded (2.5 s)
+        (sub,) = await services.subscriptions(channel)
+        if sub.paused_reason:
+            break
+        await asyncio.sleep(0.05)
+    assert sub.paused_reason == "channel deleted"
+    assert fake.calls("POST", rf"/channels/{cid}/messages") == []
 
 
 # --- the platform's post() on its own: Discord's answers mapped to what the outbox understands ---
