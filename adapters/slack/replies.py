@@ -113,7 +113,8 @@ def subscribed_text(sub: SubscriptionInfo) -> str:
     name = escape(clip(sub.source.name or sub.source.url, 200))
     text = f"Subscribed this channel to {name} — {escape(str(sub.schedule))}."
     if sub.backfill:
-        text += f" The latest {sub.backfill} item{'s' if sub.backfill != 1 else ''} will follow shortly."
+        items = "item" if sub.backfill == 1 else f"{sub.backfill} items"
+        text += f" The latest {items} will follow shortly."
     return text
 
 
