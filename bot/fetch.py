@@ -225,9 +225,10 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
     pool that uses :class:`GuardedBackend`. ``trust_env`` is off: an environment proxy would
     resolve names itself and bypass the guard."""
 
-    def __init__(self, *, allow_loopback: bool, limits: httpx.Limits) -> None:
+    def __init__(self, *, allow_loopback: bool, limits: httpx.Limits, ssl_context: ssl.SSLContext | None) -> None:
         super().__init__(trust_env=False, limits=limits, retries=0)
-        ssl_context = httpx.create_ssl_context(trust_env=False)
+        if ssl_context is None:
+            ssl_context = httpx.create_ssl_context(trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,
@@ -397,7 +398,8 @@ class SafeFetcher:
     Create one per process (it pools keep-alive connections) and ``await aclose()`` at exit.
     """
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(self, settings: FetchSettings, *, ssl_context: ssl.SSLContext | None = None) -> None:
+        """``ssl_context``: tests pass one trusting their own CA; production uses certifi's."""
         global _warned_private
         self._settings = settings
         self._allow_loopback = bool(settings.allow_private_addresses)
@@ -411,6 +413,7 @@ class SafeFetcher:
             transport=_GuardedTransport(
                 allow_loopback=self._allow_loopback,
                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=32, keepalive_expiry=30),
+                ssl_context=ssl_context,
             ),
             follow_redirects=False,
             timeout=httpx.Timeout(settings.timeout_seconds),
