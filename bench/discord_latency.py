@@ -36,7 +36,6 @@ from bot.domain import ChannelRef  # noqa: E402
 from tests.fakes.discord_fake import FakeDiscord, Interaction, Recorded  # noqa: E402
 
 DISCORD_GLOBAL_LIMIT = 50.0
-WIRE_SETTLE_SECONDS = 2.2
 STORY = (
     "ROTTERDAM, May 2 (Wirebrief) — Talks to end the harbour strike resumed on Tuesday.\n"
     '"We are closer than we were, but nobody should expect a deal tonight," said Maria Lopez, '
@@ -55,6 +54,8 @@ def settings_for(tmp: Path, fake: FakeDiscord) -> Settings:
         f"""
 [store]
 url = "sqlite:///{tmp / "bench.sqlite3"}"
+[scheduler]
+wire_settle_seconds = 0
 [wires]
 bench = "{tmp / "wire"}"
 [discord]
@@ -110,7 +111,6 @@ async def main(commands: int, channels: int) -> None:
         tmp = Path(tmpdir)
         (tmp / "wire").mkdir()
         (tmp / "wire" / "strike.txt").write_text(STORY, encoding="utf-8")
-        written = time.time()
         fake = await FakeDiscord(channels=channels).start()
         settings = settings_for(tmp, fake)
         services = await open_services(settings)
@@ -121,7 +121,6 @@ async def main(commands: int, channels: int) -> None:
             guild = fake.guild_id
             for cid in fake.channel_ids:
                 await services.subscribe(ChannelRef("discord", cid, guild), "bench", None, "UTC", 1)
-            await asyncio.sleep(max(0.0, written + WIRE_SETTLE_SECONDS - time.time()))
 
             base = await rest_baseline(fake, commands)
             print(f"baseline: bare REST round trip to the fake, p50 {base * 1000:.2f} ms")

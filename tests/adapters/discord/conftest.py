@@ -4,7 +4,6 @@ Discord platform pointed at the fake through configuration (never monkeypatched 
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,6 @@ from bot.services import Services
 from tests.fakes.discord_fake import FakeDiscord
 
 MANAGER_ROLE = "Digest Editors"
-#: Wire files count once unchanged this long (by ctime, which cannot be back-dated).
-WIRE_SETTLE_SECONDS = 2.0
 
 STORIES = {
     "treaty": (
@@ -35,21 +32,13 @@ STORIES = {
 
 
 @pytest.fixture(scope="session")
-def story_wires(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
-    """One wire folder per story, written once per session; (root, time written)."""
+def story_wires(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One wire folder per story, written once per session (read-only for the tests)."""
     root = tmp_path_factory.mktemp("story-wires")
     for name, text in STORIES.items():
         (root / name).mkdir()
         (root / name / f"{name}.txt").write_text(text, encoding="utf-8")
-    return root, time.time()
-
-
-@pytest.fixture
-def settled_stories(story_wires: tuple[Path, float]) -> None:
-    """Wait (once per session, at most ~2 s) until the story files count as fully written."""
-    remaining = story_wires[1] + WIRE_SETTLE_SECONDS + 0.2 - time.time()
-    if remaining > 0:
-        time.sleep(remaining)
+    return root
 
 
 @pytest.fixture
@@ -71,6 +60,9 @@ platforms = ["discord"]
 
 [store]
 url = "sqlite:///{tmp_path / "store.sqlite3"}"
+
+[scheduler]
+wire_settle_seconds = 0  # the story files are complete when written; no need to wait for writers
 
 [fetch]
 allow_private_addresses = true
@@ -94,11 +86,9 @@ manager_role = "{MANAGER_ROLE}"
 
 
 @pytest.fixture
-def settings(
-    tmp_path: Path, fake: FakeDiscord, story_wires: tuple[Path, float], monkeypatch: pytest.MonkeyPatch
-) -> Settings:
+def settings(tmp_path: Path, fake: FakeDiscord, story_wires: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("WIREBRIEF_DISCORD_TOKEN", "fake-bot-token")
-    return load_settings(write_config(tmp_path, fake, story_wires[0]), ["discord"])
+    return load_settings(write_config(tmp_path, fake, story_wires), ["discord"])
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ async def test_latest_without_subscriptions_explains_how_to_subscribe(fake: Fake
     assert "/digest subscribe" in reply["content"]
 
 
-async def test_latest_shows_the_newest_digest_as_an_embed(fake: FakeDiscord, engine, settled_stories):
+async def test_latest_shows_the_newest_digest_as_an_embed(fake: FakeDiscord, engine):
     await fake.wait_reply(await fake.send_command("subscribe", {"source": "treaty", "backfill": 0}))
     await engine.run_pass()
 

@@ -26,7 +26,7 @@ async def subscribe(fake: FakeDiscord, channel_id: str, **options: object) -> No
     assert reply["content"].startswith("Subscribed"), reply["content"]
 
 
-async def test_scheduled_post_arrives_as_an_embed_that_pings_nobody(fake: FakeDiscord, engine, settled_stories):
+async def test_scheduled_post_arrives_as_an_embed_that_pings_nobody(fake: FakeDiscord, engine):
     cid = fake.channel_ids[1]
     await subscribe(fake, cid, backfill=1)
 
@@ -47,7 +47,7 @@ async def test_scheduled_post_arrives_as_an_embed_that_pings_nobody(fake: FakeDi
     assert len(channel_posts(fake, cid)) == 1
 
 
-async def test_a_429_is_waited_out_and_the_post_sent_once(fake: FakeDiscord, engine, settled_stories):
+async def test_a_429_is_waited_out_and_the_post_sent_once(fake: FakeDiscord, engine):
     cid = fake.channel_ids[0]
     await subscribe(fake, cid, backfill=1)
     fake.rate_limit_once("POST", rf"/channels/{cid}/messages", retry_after=0.2)
@@ -60,7 +60,7 @@ async def test_a_429_is_waited_out_and_the_post_sent_once(fake: FakeDiscord, eng
     assert len(fake.messages[cid]) == 1
 
 
-async def test_deleted_channel_pauses_its_subscription(fake: FakeDiscord, engine, settled_stories):
+async def test_deleted_channel_pauses_its_subscription(fake: FakeDiscord, engine):
     cid = fake.channel_ids[2]
     await subscribe(fake, cid, backfill=1)
     fake.delete_channel(cid)

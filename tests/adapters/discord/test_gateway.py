@@ -50,7 +50,7 @@ async def test_guild_scoped_sync_when_configured(
 ):
     monkeypatch.setenv("WIREBRIEF_DISCORD_TOKEN", "fake-bot-token")
     monkeypatch.setenv("WIREBRIEF_DISCORD_COMMAND_GUILD_ID", fake.guild_id)
-    settings = load_settings(write_config(tmp_path, fake, story_wires[0]), ["discord"])
+    settings = load_settings(write_config(tmp_path, fake, story_wires), ["discord"])
     async with running(settings, services):
         guild_sync = fake.calls("PUT", rf"/applications/\d+/guilds/{fake.guild_id}/commands")
         assert [c["name"] for c in guild_sync[0].body] == ["digest"]
@@ -121,7 +121,7 @@ async def test_sharded_client_when_shard_count_is_set(
     tmp_path, fake: FakeDiscord, monkeypatch, services: Services, story_wires
 ):
     monkeypatch.setenv("WIREBRIEF_DISCORD_TOKEN", "fake-bot-token")
-    settings = load_settings(write_config(tmp_path, fake, story_wires[0], extra="shard_count = 1"), ["discord"])
+    settings = load_settings(write_config(tmp_path, fake, story_wires, extra="shard_count = 1"), ["discord"])
     async with running(settings, services) as platform:
         identify: Recorded = await fake.wait_for(is_ws_op(2))
         assert identify.body["d"]["shard"] == [0, 1]
