@@ -33,6 +33,7 @@ import ssl
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
@@ -371,8 +372,6 @@ def _retry_after(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    from datetime import UTC, datetime
-
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
@@ -470,7 +469,7 @@ class SafeFetcher:
                     return await self._read(url, response, accept)
             except httpx.TransportError as exc:
                 raise _transport_error(exc, url) from None
-        raise HTTPStatusError(310, f"{_host_of(url)} redirected more than {self._settings.max_redirects} times")
+        raise FetchError("http_status", f"{_host_of(url)} redirected more than {self._settings.max_redirects} times")
 
     def _next_hop(self, current: httpx.URL, location: str) -> httpx.URL:
         try:

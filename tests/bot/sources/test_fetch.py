@@ -341,3 +341,37 @@ def test_private_ipv4_refused_in_every_disguise(ip: ipaddress.IPv4Address) -> No
 
 def test_settings_default_is_strict() -> None:
     assert FetchSettings().allow_private_addresses is False
+
+
+def test_one_private_address_among_public_ones_refuses_the_host() -> None:
+    """A name with a public and a private address could be steered to the private one."""
+    from bot.fetch import check_addresses
+
+    public, private = ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("10.0.0.7")
+    check_addresses("news.example", [public], allow_loopback=False)
+    with pytest.raises(FetchError) as err:
+        check_addresses("news.example", [public, private], allow_loopback=False)
+    assert err.value.reason == "address_refused" and "10.0.0.7" not in str(err.value)
+
+
+async def test_oversized_headers_are_a_connection_error(server: LocalServer, fetcher: SafeFetcher) -> None:
+    url = server.route("/headers", Reply(body=b"x", headers={f"X-Junk-{n}": "j" * 1000 for n in range(200)}))
+    with pytest.raises(FetchError) as err:
+        await fetcher.get(url)
+    assert err.value.reason == "connection"
+
+
+async def test_redirect_without_location_is_an_http_error(server: LocalServer, fetcher: SafeFetcher) -> None:
+    url = server.route("/nowhere", Reply(302, b""))
+    with pytest.raises(HTTPStatusError) as err:
+        await fetcher.get(url)
+    assert err.value.status == 302
+
+
+async def test_fetcher_serves_concurrent_requests(server: LocalServer, fetcher: SafeFetcher) -> None:
+    import asyncio
+
+    for n in range(30):
+        server.route(f"/c{n}", Reply(body=str(n).encode()))
+    results = await asyncio.gather(*(fetcher.get(server.url(f"/c{n}")) for n in range(30)))
+    assert [r.body for r in results] == [str(n).encode() for n in range(30)]

@@ -181,3 +181,26 @@ def test_cli_digest_url_refused_by_default(server: LocalServer) -> None:
     assert lines[0].startswith("wirebrief: error:") and "won't fetch from 127.0.0.1" in lines[0]
     assert done.stdout == ""
     assert server.requests == []  # refused before any connection
+
+
+# --------------------------------------------------------------------------- hostile sizes
+
+
+def test_huge_page_is_cut_before_extraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.sources import pages
+
+    monkeypatch.setattr(pages, "MAX_TAGS", 1_000)
+    paragraphs = "".join(f"<p>Paragraph number {n} of a very long page, said the editor.</p>" for n in range(3_000))
+    dispatch = extract_article(f"<html><body><article>{paragraphs}</article></body></html>".encode(), URL, None)
+    assert "Paragraph number 10 " in dispatch.text
+    assert "Paragraph number 2999 " not in dispatch.text
+
+
+def test_body_handed_to_the_summariser_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.sources import pages
+
+    monkeypatch.setattr(pages, "MAX_BODY_CHARS", 2_000)
+    paragraphs = "".join(f"<p>Paragraph number {n} of a very long page, said the editor.</p>" for n in range(300))
+    dispatch = extract_article(f"<html><body><article>{paragraphs}</article></body></html>".encode(), URL, None)
+    assert 1_000 < len(dispatch.text) <= 2_000
+    assert dispatch.text.endswith("said the editor.")  # cut at a paragraph break
