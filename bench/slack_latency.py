@@ -61,6 +61,7 @@ def _settings(tmp: Path, fake: FakeSlack, wire: Path) -> Settings:
     config = tmp / "bench.toml"
     config.write_text(
         f'[store]\nurl = "sqlite:///{tmp / "bench.sqlite3"}"\n[console]\nsamples = false\n'
+        "[scheduler]\nwire_settle_seconds = 0\n"
         f'[slack]\nmode = "http"\nport = 0\nmanagers = "everyone"\n[wires]\ndesk = "{wire}"\n',
         encoding="utf-8",
     )
@@ -113,7 +114,6 @@ async def _prepare_digest(settings: Settings, services, platform, wire: Path) ->
     from bot.app import Engine
 
     (wire / "talks.txt").write_text(STORY, encoding="utf-8")
-    await asyncio.sleep(2.1)  # wire scans skip files changed in the last 2 s (still being written)
     await services.subscribe(ChannelRef("slack", "C1", TEAM_ID), "desk", None, "UTC", 1)
     engine = Engine(settings, services, [platform])
     await engine.run_pass()

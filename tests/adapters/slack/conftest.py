@@ -8,7 +8,6 @@ envelopes through the fake's websocket. Scenarios are written once against it.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import itertools
@@ -50,25 +49,12 @@ the leader of the dockers' union, as she arrived at the talks.
 """
 
 
-#: Wire scans skip files changed within 2 s (still being written), judged by ctime, which a test
-#: cannot backdate; so the folder is written once per session and waited on only if too fresh.
-WIRE_SETTLE_SECONDS = 2.1
-
-
 @pytest.fixture(scope="session")
 def wire_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wire folder holding one dispatch (with a ``<!channel>`` in a quote), shared read-only."""
     folder = tmp_path_factory.mktemp("wire")
     (folder / "talks.txt").write_text(WIRE_STORY, encoding="utf-8")
     return folder
-
-
-async def wait_settled(folder: Path) -> None:
-    """Sleep (at most ``WIRE_SETTLE_SECONDS``) until every file in ``folder`` counts as settled."""
-    newest = max(p.stat().st_ctime for p in folder.iterdir())
-    left = newest + WIRE_SETTLE_SECONDS - time.time()
-    if left > 0:
-        await asyncio.sleep(min(left, WIRE_SETTLE_SECONDS))
 
 
 @pytest.fixture
@@ -119,6 +105,8 @@ allow_private_addresses = true
 timeout_seconds = 4
 [console]
 samples = false
+[scheduler]
+wire_settle_seconds = 0
 [slack]
 mode = "{mode}"
 host = "127.0.0.1"

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.adapters.slack.conftest import SlackRig, wait_settled
+from tests.adapters.slack.conftest import SlackRig
 
 
 async def _subscribe_and_run(rig: SlackRig, wire: Path, channel: str = "C1") -> None:
     reply = await rig.side.command("subscribe desk on arrival backfill 1", channel=channel)
     assert reply["response_type"] == "in_channel", reply
-    await wait_settled(wire)
     await rig.run_pass()
 
 
