@@ -77,10 +77,12 @@ def write_config(
     *,
     wires: dict[str, Path] | None = None,
     scheduler: dict[str, object] | None = None,
+    console: dict[str, object] | None = None,
     extra: str = "",
 ) -> Path:
     """A config on ``store_url`` that reaches loopback servers; wire files settle at once."""
     sched = {"wire_settle_seconds": 0, **(scheduler or {})}
+    cons = {"samples": False, **(console or {})}
     lines = [
         'platforms = ["console"]',
         "[store]",
@@ -91,7 +93,7 @@ def write_config(
         "[scheduler]",
         *(f"{key} = {value!r}" for key, value in sched.items()),
         "[console]",
-        "samples = false",
+        *(f"{key} = {value!r}".replace("False", "false").replace("True", "true") for key, value in cons.items()),
         "[wires]",
         *(f'{name} = "{folder}"' for name, folder in (wires or {}).items()),
         extra,
