@@ -41,10 +41,13 @@ def extract_links(content: str, limit: int = MAX_LINKS) -> list[str]:
 
 
 def is_addressed_to(message: discord.Message, me: discord.abc.User | None) -> bool:
-    """An explicit mention of the bot by a person (not @everyone, not another bot)."""
+    """An explicit ``@Wirebrief`` typed by a person: not @everyone, not another bot, and not
+    the implicit mention Discord adds when someone merely replies to one of our posts."""
     if me is None or message.author.bot or message.author.id == me.id:
         return False
-    return any(user.id == me.id for user in message.mentions)
+    if not any(user.id == me.id for user in message.mentions):
+        return False
+    return f"<@{me.id}>" in message.content or f"<@!{me.id}>" in message.content
 
 
 async def _digest_one(services: Services, url: str) -> discord.Embed | str:

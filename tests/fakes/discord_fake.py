@@ -608,9 +608,11 @@ class FakeDiscord:
         return interaction
 
     async def send_message(
-        self, content: str, *, mention_bot: bool = True, channel_id: str | None = None
+        self, content: str, *, mention_bot: bool = True, channel_id: str | None = None, reply_to: str | None = None
     ) -> dict[str, Any]:
-        """A user posts a message (mentioning the bot unless told not to)."""
+        """A user posts a message (mentioning the bot unless told not to). ``reply_to`` makes it a
+        reply to that message of the bot's, which (ping on, as by default) mentions the bot
+        without ``<@id>`` in the text, as Discord does."""
         cid = channel_id or self.channel_ids[0]
         author = self.user_payload(name="reporter")
         message = self.message_payload(cid, {"content": content}, author=author)
@@ -618,8 +620,12 @@ class FakeDiscord:
         if mention_bot:
             message["mentions"] = [self.bot_user]
             message["content"] = f"<@{self.application_id}> {content}"
+        if reply_to is not None:
+            message["type"] = 19
+            message["mentions"] = [self.bot_user]
+            message["message_reference"] = {"message_id": reply_to, "channel_id": cid, "guild_id": self.guild_id}
         session = self._live_session()
-        if not mention_bot and not session.intents & INTENT_MESSAGE_CONTENT:
+        if not message["mentions"] and not session.intents & INTENT_MESSAGE_CONTENT:
             message["content"] = ""  # Discord withholds content from bots without the privileged intent
         self.messages.setdefault(cid, []).append(message)
         await self.dispatch("MESSAGE_CREATE", message)

@@ -117,6 +117,18 @@ async def test_message_without_mention_is_ignored(fake: FakeDiscord, platform: D
     assert fake.calls("POST", r"/channels/\d+/messages") == []
 
 
+async def test_replying_to_the_bot_without_mentioning_it_is_ignored(fake: FakeDiscord, platform: DiscordPlatform):
+    help_message = await fake.send_message("hi")
+    cid = help_message["channel_id"]
+    first = await fake.wait_for(lambda r: r.method == "POST" and r.path == f"/channels/{cid}/messages")
+    bot_message_id = fake.messages[cid][-1]["id"]
+    assert first.status == 200
+    await fake.send_message("thanks!", mention_bot=False, reply_to=bot_message_id)
+    await fake.send_command("help")  # a later event: once answered, the reply was handled
+    await fake.wait_for(lambda r: r.path.endswith("/callback"))
+    assert len(fake.calls("POST", rf"/channels/{cid}/messages")) == 1
+
+
 async def test_sharded_client_when_shard_count_is_set(
     tmp_path, fake: FakeDiscord, monkeypatch, services: Services, story_wires
 ):
