@@ -58,7 +58,8 @@ class StoreSettings(_Section):
 
 class FetchSettings(_Section):
     model_config = SettingsConfigDict(env_prefix="WIREBRIEF_FETCH_", extra="forbid")
-    #: Tests only: allow fetching loopback/private addresses. Logged loudly when on.
+    #: Tests only: allow fetching loopback (127.0.0.0/8, ::1) and nothing else; private, link-local and
+    #: metadata addresses stay refused. Logged loudly when on.
     allow_private_addresses: bool = Field(
         False,
         validation_alias=AliasChoices(
