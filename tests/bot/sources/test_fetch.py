@@ -375,3 +375,20 @@ async def test_fetcher_serves_concurrent_requests(server: LocalServer, fetcher: 
         server.route(f"/c{n}", Reply(body=str(n).encode()))
     results = await asyncio.gather(*(fetcher.get(server.url(f"/c{n}")) for n in range(30)))
     assert [r.body for r in results] == [str(n).encode() for n in range(30)]
+
+
+async def test_cookies_are_never_kept(server: LocalServer, fetcher: SafeFetcher) -> None:
+    set_url = server.route("/set", Reply(body=b"ok", headers={"Set-Cookie": "track=1; Path=/"}))
+    check_url = server.route("/check", Reply(body=b"ok"))
+    await fetcher.get(set_url)
+    await fetcher.get(check_url)
+    assert "cookie" not in server.hits("/check")[0].headers
+
+
+async def test_environment_proxy_is_ignored(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy would resolve names itself, out of the guard's sight: the fetcher never uses one."""
+    monkeypatch.setenv("HTTP_PROXY", "http://10.255.255.1:3128")
+    monkeypatch.setenv("ALL_PROXY", "http://10.255.255.1:3128")
+    url = server.route("/direct", Reply(body=b"direct"))
+    async with SafeFetcher(loopback_settings()) as f:
+        assert (await f.get(url)).body == b"direct"
