@@ -351,7 +351,8 @@ def _parse_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
-        raise FetchError("bad_url", f"that does not look like a web address ({exc})") from None
+        detail = " ".join(str(exc).split())[:120]
+        raise FetchError("bad_url", f"that does not look like a web address ({detail})") from None
     if parsed.scheme not in ("http", "https"):
         raise FetchError("bad_url", "only http:// and https:// links can be fetched")
     if not parsed.host:
@@ -475,7 +476,8 @@ class SafeFetcher:
         try:
             target = current.join(location.strip())
         except (httpx.InvalidURL, ValueError) as exc:
-            raise FetchError("bad_url", f"{_host_of(current)} redirected to an invalid address ({exc})") from None
+            detail = " ".join(str(exc).split())[:120]
+        raise FetchError("bad_url", f"{_host_of(current)} redirected to an invalid address ({detail})") from None
         parsed = _parse_url(str(target))
         literal = _literal_ip(parsed.host)
         if literal is not None:

@@ -392,3 +392,20 @@ async def test_environment_proxy_is_ignored(server: LocalServer, monkeypatch: py
     url = server.route("/direct", Reply(body=b"direct"))
     async with SafeFetcher(loopback_settings()) as f:
         assert (await f.get(url)).body == b"direct"
+
+
+@given(
+    st.text(max_size=200)
+    | st.text(max_size=100).map(lambda t: "http://" + t)
+    | st.from_regex(r"https?://[^/]{0,40}/.{0,20}")
+)
+def test_any_text_as_a_url_is_accepted_or_refused_in_one_line(text: str) -> None:
+    from bot.fetch import _parse_url
+
+    try:
+        parsed = _parse_url(text)
+    except FetchError as exc:
+        assert exc.reason == "bad_url"
+        assert "\n" not in str(exc) and len(str(exc)) < 300
+        return
+    assert parsed.scheme in ("http", "https") and parsed.host
