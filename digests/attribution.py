@@ -29,6 +29,7 @@ from digests.lexicon import (
 from digests.tokens import Sentence, Token
 
 _NP_INNER = frozenset({"of", "for", "at", "and"})
+_NAME_CONNECTORS = frozenset({"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "le", "la", "del", "dos"})
 _ASIDE = frozenset({",", "—", "–"})
 _NOUN_MARKERS = frozenset({"a", "an", "the", "this", "that", "his", "her", "its", "their", "our", "my", "your"})
 _BE = frozenset({"is", "was", "were", "are", "been", "be", "being", "am", "'s", "’s"})
@@ -130,7 +131,12 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
     taken.reverse()
     # The phrase must start sensibly and hold a head: a name, a role or an organisation.
     while taken and not (
-        taken[0].is_cap or taken[0].lower in DETERMINERS or taken[0].possessive or _head(taken[0]) or taken[0].lower in _QUANTIFIERS
+        taken[0].is_cap
+        or taken[0].initial_common
+        or taken[0].lower in DETERMINERS
+        or taken[0].possessive
+        or _head(taken[0])
+        or taken[0].lower in _QUANTIFIERS
     ):
         taken.pop(0)
     while taken and taken[0].lower in _NP_INNER:
@@ -329,6 +335,7 @@ class Attributor:
         self.sentences = sentences
         self.entities = entities
         self.history = _History()
+        self._roles_seen: dict[str, str] = {}
         self._persons_by_sentence: dict[int, list] = {}
         for m in entities.person_mentions():
             self._persons_by_sentence.setdefault(m.sentence, []).append(m)
@@ -488,7 +495,10 @@ class Attributor:
                 break
         # Split a trailing name from the role words before it: "Kremlin spokesman Dmitry Peskov".
         k = len(words)
-        while k > 0 and words[k - 1].is_cap and words[k - 1].lower.rstrip(".") not in TITLES:
+        while k > 0 and (
+            (words[k - 1].is_cap and words[k - 1].lower.rstrip(".") not in TITLES)
+            or (words[k - 1].lower in _NAME_CONNECTORS and k > 1 and words[k - 2].is_cap and k < len(words))
+        ):
             k -= 1
         name_toks = words[k:]
         role_toks = words[:k]
@@ -503,7 +513,9 @@ class Attributor:
 
     def _name_attr(self, name: str, role: str | None) -> Attribution:
         full = self.entities.full_name(name)
-        role = role or self.entities.role_of(full)
+        if role and full not in self._roles_seen:
+            self._roles_seen[full] = role
+        role = role or self._roles_seen.get(full) or self.entities.role_of(full)
         is_person = self.entities.is_person(full) or (role is not None and any(w.lower().rstrip(".") in TITLES | ROLE_NOUNS for w in role.split()))
         if not is_person and len(full.split()) == 1:
             kind = "org"

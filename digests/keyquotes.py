@@ -1,11 +1,75 @@
-"""Key quotes: the 3-5 quotes that carry the news (first slice)."""
+"""Key quotes: the 3-5 quotes that carry the news.
+
+A reader of a digest wants what was said that matters: full sentences over fragments
+("foiled"), quotes whose words echo the story's lead, and more than one voice — so a speaker
+already chosen counts for less, which also brings in the other side of a story.
+"""
 
 from __future__ import annotations
 
+import re
+
 from digests.attribution import Attribution
+from digests.lexicon import FUNCTION_WORDS
 from digests.model import Quote
 
+MIN_KEY = 3
+MAX_KEY = 5
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
-def choose_key_quotes(quotes: tuple[Quote, ...], attributions: list[Attribution], headline: str) -> list[int]:
-    ranked = sorted(range(len(quotes)), key=lambda i: (-len(quotes[i].text.split()), i))
-    return sorted(ranked[:4])
+
+def _content(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if w.lower() not in FUNCTION_WORDS and len(w) > 2}
+
+
+def _base_score(quote: Quote, index: int, n: int, lead_words: set[str]) -> float:
+    words = quote.text.split()
+    n_words = len(words)
+    if n_words >= 8:
+        score = 3.0
+    elif n_words >= 5:
+        score = 2.0
+    elif n_words >= 3:
+        score = 0.8
+    else:
+        score = 0.2  # a fragment: only when nothing better exists
+    if n_words > 80:
+        score -= 1.0  # a speech transcript paragraph: too long for a digest
+    if quote.text.rstrip()[-1:] in ".!?,\"'’”" and quote.text[:1].isupper():
+        score += 0.5  # a full sentence
+    if quote.speaker:
+        score += 1.0
+    overlap = len(_content(quote.text) & lead_words)
+    score += min(overlap, 4) * 0.3
+    score -= 1.2 * index / max(n, 1)  # the story's order is its editor's ranking
+    return score
+
+
+def choose_key_quotes(quotes: tuple[Quote, ...], attributions: list[Attribution], lead: str) -> list[int]:
+    """Indices of the key quotes in the order the digest shows them (text order)."""
+    if not quotes:
+        return []
+    lead_words = _content(lead)
+    base = [_base_score(q, i, len(quotes), lead_words) for i, q in enumerate(quotes)]
+    chosen: list[int] = []
+    seen_speakers: dict[str, int] = {}
+    seen_texts: set[str] = set()
+    while len(chosen) < MAX_KEY:
+        best, best_score = -1, float("-inf")
+        for i, q in enumerate(quotes):
+            if i in chosen or q.text.strip().lower() in seen_texts:
+                continue
+            score = base[i] - 1.5 * seen_speakers.get((q.speaker or "").lower(), 0)
+            if score > best_score:
+                best, best_score = i, score
+        if best < 0:
+            break
+        if len(chosen) >= MIN_KEY and best_score < 2.5:
+            break
+        if best_score < 0.5 and chosen:
+            break  # only fragments left and we already have something
+        chosen.append(best)
+        seen_texts.add(quotes[best].text.strip().lower())
+        key = (quotes[best].speaker or "").lower()
+        seen_speakers[key] = seen_speakers.get(key, 0) + 1
+    return sorted(chosen)

@@ -59,7 +59,8 @@ def summarise(dispatch: Dispatch) -> Digest:
         for q, a in zip(spans, attributions, strict=True)
     )
     headline = write_headline(cleaned, sentences, title=dispatch.title)
-    key = choose_key_quotes(quotes, attributions, headline)
+    lead = cleaned.text[:600]
+    key = choose_key_quotes(quotes, attributions, f"{headline} {lead}")
     return Digest(
         headline=headline,
         dateline=cleaned.dateline,

@@ -15,6 +15,7 @@ from digests.quotes import QuoteSpan
 
 _TOKEN = re.compile(
     r"(?P<abbr>(?:[A-Za-z]\.){2,})"
+    r"|(?P<number>[$£€]?\d+(?:[.,:/]\d+)+[%a-zA-Z]*)"
     r"|(?P<word>[^\W_]+(?:['’\-&][^\W_]+)*(?:['’](?=\s|$|[^\w]))?)"
     r"|(?P<punct>[^\w\s])"
 )
@@ -93,7 +94,7 @@ def _words(text: str, start: int, end: int) -> list[Token]:
     out = []
     for m in _TOKEN.finditer(text, start, end):
         kind = m.lastgroup or "punct"
-        out.append(Token(m.group(), m.start(), m.end(), "word" if kind == "abbr" else kind))
+        out.append(Token(m.group(), m.start(), m.end(), "word" if kind in {"abbr", "number"} else kind))
     return out
 
 
