@@ -477,7 +477,7 @@ class SafeFetcher:
             target = current.join(location.strip())
         except (httpx.InvalidURL, ValueError) as exc:
             detail = " ".join(str(exc).split())[:120]
-        raise FetchError("bad_url", f"{_host_of(current)} redirected to an invalid address ({detail})") from None
+            raise FetchError("bad_url", f"{_host_of(current)} redirected to an invalid address ({detail})") from None
         parsed = _parse_url(str(target))
         literal = _literal_ip(parsed.host)
         if literal is not None:
