@@ -459,7 +459,7 @@ class Attributor:
                 return cand
             if h.last_person is not None:
                 return _as(h.last_person, "pronoun-last")
-            return Attribution(tok.text, None, "person", "pronoun-unresolved")
+            return Attribution(None, None, "person", "pronoun-unresolved")
         if low == "it":
             cand = h.last_org
             return _as(cand, "it") if cand else Attribution(None, None, "org", "it-unresolved")

@@ -7,7 +7,7 @@ this runs in well under a millisecond per story where a tagger would cost tens.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from digests.lexicon import AUX_ADVERBS, MONTHS_DAYS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, SPEECH_VERBS, TITLES
 from digests.tokens import Sentence, Token
@@ -28,6 +28,8 @@ class Mention:
     possessive: bool
     sentence: int
     tokens: tuple[str, ...]
+    first: int = -1  # index of the mention's first token in its sentence
+    last: int = -1  # index of its last token
 
 
 def _is_title(tok: Token) -> bool:
@@ -65,7 +67,8 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
             sentence_initial = i == 0 or (i == 1 and toks[0].kind in {"punct", "quote"})
             mention = _mention(run, sent.index, sentence_initial)
             if mention is not None:
-                mentions.append(mention)
+                first = i + next(k for k, t in enumerate(run) if t.start == mention.start)
+                mentions.append(replace(mention, first=first, last=j))
             i = j + 1
     return mentions
 
@@ -145,7 +148,7 @@ class EntityIndex:
             if len(m.tokens) >= 2 and m.tokens[-1:] in singles:
                 score += 2  # surname used alone elsewhere: a person
             if len(m.tokens) >= 2:
-                score += 1
+                score += 2  # a first name and a surname: a person unless evidence says otherwise
             self._score[full] = score
             self._count_gender(full, m)
         by_sentence = {s.index: s for s in sentences}
@@ -153,13 +156,10 @@ class EntityIndex:
             sent = by_sentence[m.sentence]
             full = self.full_name(m.name)
             toks = sent.tokens
-            for i, t in enumerate(toks):
-                if t.start == m.start and i > 0 and toks[i - 1].lower in _LOCATIVE:
-                    self._score[full] = self._score.get(full, 0) - 2
-                if t.start >= m.end:
-                    break
+            if m.first > 0 and toks[m.first - 1].lower in _LOCATIVE:
+                self._score[full] = self._score.get(full, 0) - 2
             self._gender_from_sentence(full, m, sent)
-            if _speech_follows(toks, m.end):
+            if _speech_follows(toks[m.last + 1 : m.last + 4]):
                 self._score[full] = self._score.get(full, 0) + 2
 
     def _count_gender(self, full: str, m: Mention) -> None:
@@ -173,8 +173,8 @@ class EntityIndex:
         """Pronouns after a name in its own sentence usually refer back to it."""
         counts = self._gender.setdefault(full, [0, 0])
         seen_other = False
-        for t in sent.tokens:
-            if t.start < m.end or t.kind != "word":
+        for t in sent.tokens[m.last + 1 : m.last + 40]:
+            if t.kind != "word":
                 continue
             if t.is_cap and t.lower not in NOT_NAMES:
                 seen_other = True
@@ -209,8 +209,7 @@ class EntityIndex:
         return [m for m in self.mentions if self.is_person(m.name)]
 
 
-def _speech_follows(toks: tuple[Token, ...], end: int) -> bool:
-    after = [t for t in toks if t.start >= end][:3]
+def _speech_follows(after: tuple[Token, ...]) -> bool:
     for t in after:
         if t.lower in SPEECH_VERBS:
             return True

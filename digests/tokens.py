@@ -21,6 +21,10 @@ _TOKEN = re.compile(
 )
 
 
+#: A "sentence" longer than this is split: no prose sentence is, and it bounds the work per sentence.
+MAX_SENTENCE_TOKENS = 250
+
+
 @dataclass(frozen=True)
 class Token:
     text: str
@@ -149,7 +153,7 @@ def split_sentences(
         ):
             tok = Token(tok.text, tok.start, tok.end, tok.kind, tok.quote, initial_common=True)
         current.append(tok)
-        if _ends_sentence(tokens, i):
+        if _ends_sentence(tokens, i) or len(current) >= MAX_SENTENCE_TOKENS:
             sentences.append(Sentence(tuple(current), paragraph, first_index + len(sentences)))
             current = []
     if current:

@@ -1,0 +1,101 @@
+"""Attribution as a reader sees it: who said each quote, in the patterns wire copy uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from digests import Dispatch, summarise
+
+
+def speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in summarise(Dispatch(text=text)).quotes]
+
+
+def roles(text: str) -> dict[str, str | None]:
+    return {q.speaker or "": q.role for q in summarise(Dispatch(text=text)).quotes}
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"The harbour will reopen on Monday," port director Anna Berg said.', "Anna Berg"),
+        ('Port director Anna Berg said: "The harbour will reopen on Monday."', "Anna Berg"),
+        ('"The harbour will reopen on Monday," said Anna Berg, the port director.', "Anna Berg"),
+        ('Anna Berg, the port director, said "the harbour will reopen on Monday".', "Anna Berg"),
+        ('"The harbour will reopen on Monday," Anna Berg told Reuters.', "Anna Berg"),
+        ('The harbour will reopen "within days", according to Anna Berg.', "Anna Berg"),
+        ('"The harbour will reopen on Monday," Anna Berg wrote on social media.', "Anna Berg"),
+    ],
+)
+def test_name_before_or_after_the_quote(text: str, speaker: str) -> None:
+    assert speakers(text)[0][1] == speaker
+
+
+def test_surname_takes_the_fullest_name_and_role_from_first_mention() -> None:
+    text = (
+        "Kremlin spokesman Dmitry Peskov spoke to reporters on Thursday.\n"
+        '"This question depends on contacts between our militaries," Peskov said.'
+    )
+    digest = summarise(Dispatch(text=text))
+    assert digest.quotes[0].speaker == "Dmitry Peskov"
+    assert digest.quotes[0].role == "Kremlin spokesman"
+
+
+def test_pre_modifier_role_is_split_from_the_name() -> None:
+    text = '"About 1,500 civilians remain," Military spokesperson Oleksiy Dmytrashkivsky told AFP.'
+    assert roles(text) == {"Oleksiy Dmytrashkivsky": "Military spokesperson"}
+
+
+def test_it_added_carries_the_last_organisation() -> None:
+    text = (
+        '"We are ready to open a corridor," the country\'s foreign ministry said in a statement.\n'
+        '"We have not received a request," it added, accusing its neighbour of "indifference".'
+    )
+    got = speakers(text)
+    assert [s for _, s in got] == ["country's foreign ministry"] * 3
+
+
+def test_pronoun_takes_the_last_person_of_the_right_gender() -> None:
+    text = (
+        "Union negotiator Marieke de Vos said her members were angry. Port chief Tom Hart said his offer stood.\n"
+        '"We will not accept that trade," she said.'
+    )
+    assert speakers(text)[-1] == ("We will not accept that trade,", "Marieke de Vos")
+
+
+def test_quote_only_paragraph_continues_the_previous_speaker() -> None:
+    text = (
+        '"Nobody wins when ships sail elsewhere," port chief executive Allard Castelein said.\n'
+        '"I have asked the mediator to call both parties in before Thursday."'
+    )
+    assert [s for _, s in speakers(text)] == ["Allard Castelein", "Allard Castelein"]
+
+
+def test_speaker_in_the_next_sentence() -> None:
+    text = '"Prices have already gone up twice this month." That was the verdict of miller Rajan Shah.\n'
+    text += 'Shah added: "An import window in August is of no use."'
+    assert speakers(text)[-1][1] == "Rajan Shah"
+
+
+def test_two_quotes_around_one_cue() -> None:
+    text = '"Prices have gone up twice," said Rajan Shah, "and they will rise again."'
+    assert [s for _, s in speakers(text)] == ["Rajan Shah", "Rajan Shah"]
+
+
+def test_partial_quote_after_but_takes_the_clause_subject() -> None:
+    text = 'The Kremlin declined to comment publicly but insisted it was "doing everything" to help.'
+    assert speakers(text) == [("doing everything", "Kremlin")]
+
+
+def test_participle_takes_the_subject_of_its_clause() -> None:
+    text = 'Health Minister Rosa Klein wrote to the mayor on Friday, calling the plan "a disgrace".'
+    assert speakers(text) == [("a disgrace", "Rosa Klein")]
+
+
+def test_nobody_named_gives_no_speaker() -> None:
+    assert speakers('The sign read "closed for repairs" all week long.')[0][1] is None
+
+
+def test_speaker_is_never_a_bare_pronoun_when_a_name_precedes() -> None:
+    text = 'Maria Lopez runs the bakery. "Bread prices are rising," she said.'
+    assert speakers(text)[0][1] == "Maria Lopez"

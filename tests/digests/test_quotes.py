@@ -1,0 +1,55 @@
+"""Quote spans: every kind of double quotation mark, multi-paragraph quotes, nesting."""
+
+from __future__ import annotations
+
+import pytest
+
+from digests import Dispatch, summarise
+
+
+def quote_texts(text: str) -> list[str]:
+    return [q.text for q in summarise(Dispatch(text=text)).quotes]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Anna Berg said: "We will reopen."',
+        "Anna Berg said: “We will reopen.”",
+        "Anna Berg sagte: „We will reopen.“",
+        "Anna Berg a dit : « We will reopen. »",
+        "Anna Berg sa: »We will reopen.«",
+    ],
+)
+def test_every_kind_of_mark(text: str) -> None:
+    assert quote_texts(text) == ["We will reopen."]
+
+
+def test_offsets_point_into_the_original_text() -> None:
+    text = "PARIS, May 2 (Sample) — “We will reopen,” Anna Berg said. “Soon.”\nEND/AB/"
+    for q in summarise(Dispatch(text=text)).quotes:
+        assert text[q.start : q.end] == q.text
+
+
+def test_quote_running_over_paragraphs_ends_at_each_paragraph_and_keeps_its_speaker() -> None:
+    text = (
+        'Union leader Anna Berg said: "We have waited eleven months for an offer.\n'
+        '"We will wait no longer," she added.'
+    )
+    digest = summarise(Dispatch(text=text))
+    assert [q.text for q in digest.quotes] == ["We have waited eleven months for an offer.", "We will wait no longer,"]
+    assert {q.speaker for q in digest.quotes} == {"Anna Berg"}
+
+
+def test_nested_single_quotes_stay_inside() -> None:
+    text = "“It is the principle of ‘peace through strength’,” Anna Berg said."
+    assert quote_texts(text) == ["It is the principle of ‘peace through strength’,"]
+
+
+def test_quoted_titles_of_shows_are_not_quotes() -> None:
+    text = 'She said on NBC\'s "Meet the Press" that the plan was "clearly lacking."'
+    assert quote_texts(text) == ["clearly lacking."]
+
+
+def test_inch_marks_are_not_quotes() -> None:
+    assert quote_texts('The 6" pipe burst, the company said.') == []
