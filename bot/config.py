@@ -207,7 +207,7 @@ def load_settings(path: Path | None = None, platforms: list[str] | None = None) 
     if isinstance(chosen, str):
         chosen = [chosen]
     if not isinstance(chosen, list) or not all(isinstance(p, str) for p in chosen):
-        raise ConfigError("config: platforms must be a list such as [\"console\", \"discord\"]")
+        raise ConfigError('config: platforms must be a list such as ["console", "discord"]')
     chosen = [p.strip().lower() for p in chosen]
     for p in chosen:
         if p not in PLATFORMS:
@@ -218,7 +218,7 @@ def load_settings(path: Path | None = None, platforms: list[str] | None = None) 
 def _wires(table: Any, config_path: Path | None) -> dict[str, Path]:
     """``[wires]`` name = folder; relative folders are taken from the config file's directory."""
     if not isinstance(table, dict):
-        raise ConfigError("config: [wires] must be a table of name = \"folder path\"")
+        raise ConfigError('config: [wires] must be a table of name = "folder path"')
     base = Path(config_path).resolve().parent if config_path is not None else Path.cwd()
     wires: dict[str, Path] = {}
     for name, folder in table.items():

@@ -7,9 +7,8 @@ work (database, summariser, HTTP) runs off the event loop inside.
 
 from __future__ import annotations
 
-from digests.model import Digest
-
 from bot.domain import ChannelRef, ChannelStatus, Post, SubscriptionInfo
+from digests.model import Digest
 
 
 class Services:

@@ -17,8 +17,8 @@ from digests.entities import EntityIndex
 from digests.lexicon import (
     AUX_ADVERBS,
     DETERMINERS,
-    MONTHS_DAYS,
     FUNCTION_WORDS,
+    MONTHS_DAYS,
     NOT_NAMES,
     ORG_NOUNS,
     ROLE_NOUNS,
@@ -29,7 +29,9 @@ from digests.lexicon import (
 from digests.tokens import Sentence, Token
 
 _NP_INNER = frozenset({"of", "for", "at", "and"})
-_NAME_CONNECTORS = frozenset({"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "le", "la", "del", "dos"})
+_NAME_CONNECTORS = frozenset(
+    {"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "le", "la", "del", "dos"}
+)
 _ASIDE = frozenset({",", "—", "–"})
 _NOUN_MARKERS = frozenset({"a", "an", "the", "this", "that", "his", "her", "its", "their", "our", "my", "your"})
 _BE = frozenset({"is", "was", "were", "are", "been", "be", "being", "am", "'s", "’s"})
@@ -83,8 +85,11 @@ def _is_word(tok: Token) -> bool:
 
 
 def _skip_aux_left(toks: tuple[Token, ...], j: int) -> int:
-    while j >= 0 and _is_word(toks[j]) and not toks[j].is_cap and (
-        toks[j].lower in AUX_ADVERBS or (toks[j].lower.endswith("ly") and len(toks[j].text) > 4)
+    while (
+        j >= 0
+        and _is_word(toks[j])
+        and not toks[j].is_cap
+        and (toks[j].lower in AUX_ADVERBS or (toks[j].lower.endswith("ly") and len(toks[j].text) > 4))
     ):
         j -= 1
     return j
@@ -171,7 +176,20 @@ def _np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[To
         if not _is_word(tok):
             break
         low = tok.lower
-        if tok.is_cap or low in DETERMINERS or _head(tok) or tok.possessive or (low in _NP_INNER and taken and low != "and") or (low not in FUNCTION_WORDS and low not in SPEECH_VERBS and not low.endswith("ly") and taken and taken[-1].lower in DETERMINERS):
+        if (
+            tok.is_cap
+            or low in DETERMINERS
+            or _head(tok)
+            or tok.possessive
+            or (low in _NP_INNER and taken and low != "and")
+            or (
+                low not in FUNCTION_WORDS
+                and low not in SPEECH_VERBS
+                and not low.endswith("ly")
+                and taken
+                and taken[-1].lower in DETERMINERS
+            )
+        ):
             taken.append(tok)
         else:
             break
@@ -435,7 +453,9 @@ class Attributor:
             return Attribution(prev_para.speaker, prev_para.role, prev_para.kind, "previous-paragraph")
         return Attribution(None, None, None, "none")
 
-    def _sentence_speaker(self, sent: Sentence, cues: list[_Cue], result: list[Attribution | None]) -> Attribution | None:
+    def _sentence_speaker(
+        self, sent: Sentence, cues: list[_Cue], result: list[Attribution | None]
+    ) -> Attribution | None:
         for qi in sent.quote_indices[::-1]:
             if result[qi] is not None and result[qi].speaker:
                 return result[qi]
@@ -516,7 +536,9 @@ class Attributor:
         if role and full not in self._roles_seen:
             self._roles_seen[full] = role
         role = role or self._roles_seen.get(full) or self.entities.role_of(full)
-        is_person = self.entities.is_person(full) or (role is not None and any(w.lower().rstrip(".") in TITLES | ROLE_NOUNS for w in role.split()))
+        is_person = self.entities.is_person(full) or (
+            role is not None and any(w.lower().rstrip(".") in TITLES | ROLE_NOUNS for w in role.split())
+        )
         if not is_person and len(full.split()) == 1:
             kind = "org"
         else:

@@ -112,7 +112,7 @@ def _is_subhead(segment: str) -> bool:
         return False
     if _TERMINAL.search(segment):
         return False
-    if segment.rstrip().endswith(("\"", "”", "»")) and segment.lstrip()[:1] in "\"“„«":
+    if segment.rstrip().endswith(('"', "”", "»")) and segment.lstrip()[:1] in '"“„«':
         return False  # a paragraph that is one quote
     return bool(_LETTERS.search(segment))
 
@@ -145,9 +145,7 @@ def clean(text: str) -> Cleaned:
             continue
         segment = text[max(start, body_start) : end]
         nxt = i + 1 < len(spans) and kinds[i + 1] == "body"
-        if nxt and i != first_body and _is_subhead(segment):
-            kinds[i] = "subhead"
-        elif nxt and _is_heading(segment):
+        if (nxt and i != first_body and _is_subhead(segment)) or (nxt and _is_heading(segment)):
             kinds[i] = "subhead"
     lines = []
     for (start, end), kind in zip(spans, kinds, strict=True):

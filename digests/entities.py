@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from digests.lexicon import AUX_ADVERBS, MONTHS_DAYS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, SPEECH_VERBS, TITLES
 from digests.tokens import Sentence, Token
 
-_CONNECTORS = frozenset({"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "le", "la", "del", "dos", "ter", "mac"})
+_CONNECTORS = frozenset(
+    {"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "le", "la", "del", "dos", "ter", "mac"}
+)
 _SUFFIXES = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
 _LOCATIVE = frozenset({"in", "from", "across", "throughout", "into", "near", "outside", "inside", "to"})
 
@@ -104,10 +106,26 @@ def _mention(run: list[Token], sentence: int, sentence_initial: bool) -> Mention
 
 _MALE = frozenset({"he", "him", "his", "himself"})
 _FEMALE = frozenset({"she", "her", "hers", "herself"})
-_MALE_TITLES = frozenset({"mr", "mr.", "sir", "lord", "king", "prince", "spokesman", "chairman", "congressman", "father"})
+_MALE_TITLES = frozenset(
+    {"mr", "mr.", "sir", "lord", "king", "prince", "spokesman", "chairman", "congressman", "father"}
+)
 _FEMALE_TITLES = frozenset(
-    {"mrs", "mrs.", "ms", "ms.", "miss", "dame", "lady", "queen", "princess", "spokeswoman", "chairwoman",
-     "congresswoman", "mother", "sister"}
+    {
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "miss",
+        "dame",
+        "lady",
+        "queen",
+        "princess",
+        "spokeswoman",
+        "chairwoman",
+        "congresswoman",
+        "mother",
+        "sister",
+    }
 )
 
 

@@ -23,16 +23,42 @@ _ARTICLES = frozenset({"a", "an", "the"})
 _AUX = frozenset({"has", "have", "had", "been", "is", "are", "was", "were"})
 _TIME = frozenset({"yesterday", "today", "tomorrow", "tonight", "earlier", "recently"}) | MONTHS_DAYS
 _RELATIVE_TIME = frozenset({"last", "this", "next", "earlier", "later"})
-_TIME_UNITS = frozenset({"week", "month", "year", "weekend", "morning", "afternoon", "evening", "night", "quarter", "day"})
+_TIME_UNITS = frozenset(
+    {"week", "month", "year", "weekend", "morning", "afternoon", "evening", "night", "quarter", "day"}
+)
 #: Words after which the rest of a long lead is detail, not news.
 _CUT_MARKERS = frozenset(
-    {"after", "because", "as", "amid", "following", "which", "who", "while", "despite", "saying", "according",
-     "since", "when", "where", "although", "though", "but", "whereas", "including", "with", "via", "than"}
+    {
+        "after",
+        "because",
+        "as",
+        "amid",
+        "following",
+        "which",
+        "who",
+        "while",
+        "despite",
+        "saying",
+        "according",
+        "since",
+        "when",
+        "where",
+        "although",
+        "though",
+        "but",
+        "whereas",
+        "including",
+        "with",
+        "via",
+        "than",
+    }
 )
 _PURPOSE = frozenset({"allow", "help", "ensure", "make", "give", "let", "enable", "prevent", "avoid"})
 _LEAD_ADVERBIAL = FUNCTION_WORDS | {"on", "in", "at", "after", "before", "despite", "amid", "following", "meanwhile"}
 #: Words a headline leaves out (measured: they almost never appear in published headlines).
-_FILLERS = frozenset({"and", "are", "be", "has", "have", "had", "his", "her", "their", "its", "that", "is", "was", "were"})
+_FILLERS = frozenset(
+    {"and", "are", "be", "has", "have", "had", "his", "her", "their", "its", "that", "is", "was", "were"}
+)
 #: Words a headline must not end on (a preposition or conjunction left hanging).
 _DANGLING = (FUNCTION_WORDS | _ARTICLES) - {"it", "them", "us", "him", "her", "this", "these", "those", "here", "there"}
 _CORPORATE = frozenset({"co", "inc", "corp", "plc", "ltd", "llc", "ag", "sa", "nv", "bv", "spa"})
@@ -103,14 +129,51 @@ def _compress_main(words: list[str]) -> list[str]:
 
 
 _IRREGULAR_PRESENT = {
-    "said": "says", "rose": "rises", "fell": "falls", "won": "wins", "began": "begins", "took": "takes",
-    "made": "makes", "gave": "gives", "sold": "sells", "bought": "buys", "told": "tells", "became": "becomes",
-    "held": "holds", "saw": "sees", "got": "gets", "lost": "loses", "paid": "pays", "sent": "sends",
-    "built": "builds", "grew": "grows", "came": "comes", "went": "goes", "found": "finds", "kept": "keeps",
-    "ran": "runs", "brought": "brings", "chose": "chooses", "led": "leads", "met": "meets", "spent": "spends",
-    "stood": "stands", "struck": "strikes", "threw": "throws", "wrote": "writes", "broke": "breaks",
-    "drove": "drives", "froze": "freezes", "swung": "swings", "sank": "sinks", "withdrew": "withdraws",
-    "fought": "fights", "sought": "seeks", "thought": "thinks", "left": "leaves", "felt": "feels",
+    "said": "says",
+    "rose": "rises",
+    "fell": "falls",
+    "won": "wins",
+    "began": "begins",
+    "took": "takes",
+    "made": "makes",
+    "gave": "gives",
+    "sold": "sells",
+    "bought": "buys",
+    "told": "tells",
+    "became": "becomes",
+    "held": "holds",
+    "saw": "sees",
+    "got": "gets",
+    "lost": "loses",
+    "paid": "pays",
+    "sent": "sends",
+    "built": "builds",
+    "grew": "grows",
+    "came": "comes",
+    "went": "goes",
+    "found": "finds",
+    "kept": "keeps",
+    "ran": "runs",
+    "brought": "brings",
+    "chose": "chooses",
+    "led": "leads",
+    "met": "meets",
+    "spent": "spends",
+    "stood": "stands",
+    "struck": "strikes",
+    "threw": "throws",
+    "wrote": "writes",
+    "broke": "breaks",
+    "drove": "drives",
+    "froze": "freezes",
+    "swung": "swings",
+    "sank": "sinks",
+    "withdrew": "withdraws",
+    "fought": "fights",
+    "sought": "seeks",
+    "thought": "thinks",
+    "left": "leaves",
+    "felt": "feels",
 }
 
 

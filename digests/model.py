@@ -114,8 +114,7 @@ class Digest:
             headline=data["headline"],
             dateline=Dateline(dl.get("place"), dl.get("date"), dl.get("agency")) if dl else None,
             quotes=tuple(
-                Quote(q["text"], q.get("speaker"), q.get("role"), q["start"], q["end"])
-                for q in data.get("quotes", [])
+                Quote(q["text"], q.get("speaker"), q.get("role"), q["start"], q["end"]) for q in data.get("quotes", [])
             ),
             key_quotes=tuple(data.get("key_quotes", [])),
             text=dispatch.get("text", ""),

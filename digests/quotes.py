@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 #: opening mark -> the closing marks it accepts
 _PAIRS: dict[str, str] = {
-    "“": "”\"",
-    "„": "“”\"",
+    "“": '”"',
+    "„": '“”"',
     "«": "»",
     "»": "«",
     '"': '"”',

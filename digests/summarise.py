@@ -11,9 +11,9 @@ from digests.clean import clean
 from digests.entities import EntityIndex
 from digests.headline import write_headline
 from digests.keyquotes import choose_key_quotes
+from digests.lexicon import COMMON_WORDS
 from digests.model import Digest, Dispatch, Quote
 from digests.quotes import QuoteSpan, find_quotes, looks_like_title
-from digests.lexicon import COMMON_WORDS
 from digests.tokens import Sentence, lowercase_vocabulary, split_sentences, tokenize
 
 #: Longest text the summariser reads; beyond this a "dispatch" is not a news story.

@@ -24,7 +24,8 @@ def _fail(message: str) -> typer.Exit:
 
 def _decode(data: bytes, where: str) -> str:
     if len(data) > MAX_DISPATCH_BYTES:
-        raise UserInputError(f"{where} is {len(data) / 1e6:.1f} MB; a dispatch may be at most {MAX_DISPATCH_BYTES // 2**20} MB")
+        limit = MAX_DISPATCH_BYTES // 2**20
+        raise UserInputError(f"{where} is over {limit} MB; a dispatch may be at most {limit} MB")
     if b"\x00" in data[:8192]:
         raise UserInputError(f"{where} looks binary (NUL bytes), not a text dispatch")
     try:
@@ -71,8 +72,9 @@ def _print(digest: Digest, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(digest.to_json(), ensure_ascii=False, indent=2))
         return
-    from adapters.console.render import render_digest
     from rich.console import Console
+
+    from adapters.console.render import render_digest
 
     Console().print(render_digest(digest))
 
@@ -83,18 +85,18 @@ def _batch_line(lineno: int, line: str) -> tuple[Any, Dispatch]:
     except json.JSONDecodeError as exc:
         raise UserInputError(f"line {lineno}: not valid JSON ({exc.msg})") from None
     if not isinstance(obj, dict):
-        raise UserInputError(f"line {lineno}: expected a JSON object with \"id\" and \"text\"")
+        raise UserInputError(f'line {lineno}: expected a JSON object with "id" and "text"')
     ident = obj.get("id")
     text = obj.get("text")
     title = obj.get("title")
     if not isinstance(text, str):
-        raise _BatchError(ident, f"line {lineno}: \"text\" must be a string")
+        raise _BatchError(ident, f'line {lineno}: "text" must be a string')
     if title is not None and not isinstance(title, str):
-        raise _BatchError(ident, f"line {lineno}: \"title\" must be a string or absent")
+        raise _BatchError(ident, f'line {lineno}: "title" must be a string or absent')
     if not text.strip():
-        raise _BatchError(ident, f"line {lineno}: \"text\" is empty")
+        raise _BatchError(ident, f'line {lineno}: "text" is empty')
     if len(text.encode("utf-8", "surrogatepass")) > MAX_DISPATCH_BYTES:
-        raise _BatchError(ident, f"line {lineno}: \"text\" is over {MAX_DISPATCH_BYTES // 2**20} MB")
+        raise _BatchError(ident, f'line {lineno}: "text" is over {MAX_DISPATCH_BYTES // 2**20} MB')
     return ident, Dispatch(text=text, title=title or None, id=None if ident is None else str(ident))
 
 
@@ -118,7 +120,10 @@ def _run_batch(batch: Path, out: Path | None) -> int:
     sink = out.open("w", encoding="utf-8") if out else sys.stdout
     errors = 0
     progress = Progress(
-        TextColumn("[bold]digest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn("[bold]digest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
         console=__import__("rich.console", fromlist=["Console"]).Console(stderr=True),
         transient=False,
     )
@@ -143,7 +148,7 @@ def _run_batch(batch: Path, out: Path | None) -> int:
         if out:
             sink.close()
     if errors:
-        typer.echo(f"wirebrief: {errors} of {len(lines)} lines failed (see \"error\" in the output)", err=True)
+        typer.echo(f'wirebrief: {errors} of {len(lines)} lines failed (see "error" in the output)', err=True)
     return 0
 
 
@@ -155,9 +160,11 @@ def digest(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON (the public contract).")] = False,
     batch: Annotated[
-        Path | None, typer.Option("--batch", help="JSONL file, one {\"id\", \"text\", \"title\"?} per line.")
+        Path | None, typer.Option("--batch", help='JSONL file, one {"id", "text", "title"?} per line.')
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="With --batch: write JSONL digests here (default stdout).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="With --batch: write JSONL digests here (default stdout).")
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="TOML config (for fetching URLs).")] = None,
 ) -> None:
     """Summarise a dispatch: a written headline, the dateline and the key quotes with speakers."""
@@ -170,10 +177,7 @@ def digest(
             raise UserInputError("--out only goes with --batch")
         if source is None:
             raise UserInputError("give a dispatch file, '-' for standard input, a URL, or --batch FILE")
-        if _is_url(source):
-            result = _digest_url(source, config)
-        else:
-            result = summarise(read_dispatch_file(source))
+        result = _digest_url(source, config) if _is_url(source) else summarise(read_dispatch_file(source))
         _print(result, as_json)
     except UserInputError as exc:
         raise _fail(str(exc)) from None

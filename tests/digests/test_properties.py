@@ -9,7 +9,9 @@ from digests import Dispatch, summarise
 from digests.headline import MAX_CHARS, MAX_WORDS
 
 MARKS = st.sampled_from(['"', "“", "”", "„", "«", "»", "'", "‘", "’", "\n", "\n\n", ", ", ". ", " said ", " he ", "—"])
-WORDS = st.sampled_from(["Anna", "Berg", "said", "told", "the", "minister", "it", "added", "according", "to", "END/AB/"])
+WORDS = st.sampled_from(
+    ["Anna", "Berg", "said", "told", "the", "minister", "it", "added", "according", "to", "END/AB/"]
+)
 PIECES = st.one_of(st.text(max_size=40), MARKS, WORDS)
 
 

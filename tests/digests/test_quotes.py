@@ -33,8 +33,7 @@ def test_offsets_point_into_the_original_text() -> None:
 
 def test_quote_running_over_paragraphs_ends_at_each_paragraph_and_keeps_its_speaker() -> None:
     text = (
-        'Union leader Anna Berg said: "We have waited eleven months for an offer.\n'
-        '"We will wait no longer," she added.'
+        'Union leader Anna Berg said: "We have waited eleven months for an offer.\n"We will wait no longer," she added.'
     )
     digest = summarise(Dispatch(text=text))
     assert [q.text for q in digest.quotes] == ["We have waited eleven months for an offer.", "We will wait no longer,"]
