@@ -99,6 +99,7 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
     """The noun phrase ending just before ``end`` ("Russia's defense ministry")."""
     k = end - 1
     lower_run = 0
+    generic = False
     taken: list[Token] = []
     while k >= 0 and len(taken) < _MAX_NP:
         tok = toks[k]
@@ -119,6 +120,9 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
             taken.append(tok)  # "Smith and Jones said"
         elif low in ROLE_NOUNS or low in ORG_NOUNS or low.rstrip(".") in TITLES or (not taken and _role_like(low)):
             taken.append(tok)
+        elif not taken and _determined_noun(toks, k):
+            taken.append(tok)  # "the actress", "his colleague"
+            generic = True
         elif (
             low not in FUNCTION_WORDS
             and low not in SPEECH_VERBS
@@ -146,12 +150,28 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
         taken.pop(0)
     while taken and taken[0].lower in _NP_INNER:
         taken.pop(0)
-    if not any(t.is_cap or _head(t) for t in taken):
+    if not generic and not any(t.is_cap or _head(t) for t in taken):
         return []
     return taken
 
 
-_ROLE_SUFFIXES = ("ist", "er", "or", "ian", "ant", "ent", "ee", "st", "nd", "rd", "th")
+def _determined_noun(toks: tuple[Token, ...], k: int) -> bool:
+    """A plain noun with a determiner just before it ("the actress"): a description of a speaker."""
+    low = toks[k].lower
+    if low in FUNCTION_WORDS or low in SPEECH_VERBS or low in AUX_ADVERBS or low.endswith(("ly", "ing", "ed")):
+        return False
+    for back in range(k - 1, max(-1, k - 4), -1):
+        tok = toks[back]
+        if not _is_word(tok):
+            return False
+        if tok.lower in {"the", "his", "her", "their", "its", "a", "an", "one", "another"}:
+            return True
+        if tok.is_cap or tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS:
+            return False
+    return False
+
+
+_ROLE_SUFFIXES = ("ist", "er", "or", "ian", "ant", "ent", "ee", "st", "nd", "rd", "th", "ess", "man", "ive", "ary")
 
 
 def _role_like(low: str) -> bool:
@@ -214,7 +234,7 @@ def _find_cues(sent: Sentence) -> list[_Cue]:
         if not _is_word(tok):
             if tok.text == ":" and v + 1 < len(toks) and toks[v + 1].kind == "quote":
                 np = _np_left(toks, v) if v > 0 and _is_word(toks[v - 1]) else []
-                if np:
+                if np and any(t.is_cap or _head(t) for t in np):  # "Sanders: '...'", not "facts: '...'"
                     cues.append(_Cue(v, np, [], False))
             continue
         low = tok.lower
