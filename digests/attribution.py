@@ -150,7 +150,7 @@ def _np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
         taken.pop(0)
     while taken and taken[0].lower in _NP_INNER:
         taken.pop(0)
-    if not generic and not any(t.is_cap or _head(t) for t in taken):
+    if not generic and not any(t.is_cap or _head(t) for t in taken) and not (taken and _role_like(taken[-1].lower)):
         return []
     return taken
 
@@ -332,15 +332,29 @@ _LEADING = FUNCTION_WORDS - {"he", "she", "it", "they", "we", "i", "who", "this"
 
 
 def _clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
-    """The subject of the sentence's main clause, skipping a leading adverbial ("On Sunday,")."""
+    """The subject of the sentence's main clause, skipping leading adverbials and participle
+    clauses ("On Sunday,", "Preceded at the lectern by X, the sheriff,")."""
     i = 0
     while i < limit and toks[i].kind != "word":
         i += 1
-    if i < limit and (toks[i].lower in _LEADING or toks[i].lower in MONTHS_DAYS or toks[i].lower.endswith("ly")):
-        comma = next((k for k in range(i, min(limit, i + 15)) if toks[k].text == ","), None)
-        if comma is None:
-            return []
-        i = comma + 1
+    if i < limit and _opens_adverbial(toks[i]):
+        commas = [k for k in range(i, min(limit, i + 40)) if toks[k].text == ","]
+        for comma in commas:
+            np = _subject_at(toks, comma + 1, limit)
+            if np and not _opens_adverbial(np[0]):
+                return np
+        return []
+    return _subject_at(toks, i, limit)
+
+
+def _opens_adverbial(tok: Token) -> bool:
+    low = tok.lower
+    if low in _LEADING or low in MONTHS_DAYS or low.endswith("ly"):
+        return True
+    return tok.initial_common and low.endswith(("ing", "ed"))  # "Reading from ...,", "Preceded by ...,"
+
+
+def _subject_at(toks: tuple[Token, ...], i: int, limit: int) -> list[Token]:
     if i >= limit or toks[i].kind != "word":
         return []
     if toks[i].lower in {"he", "she", "it", "they", "we"}:
