@@ -388,6 +388,7 @@ class Attributor:
         self.entities = entities
         self.history = _History()
         self._roles_seen: dict[str, str] = {}
+        self._resolved: dict[int, list[tuple[int, str, Attribution]]] = {}
         self._persons_by_sentence: dict[int, list] = {}
         for m in entities.person_mentions():
             self._persons_by_sentence.setdefault(m.sentence, []).append(m)
@@ -398,6 +399,7 @@ class Attributor:
         for s_index, sent in enumerate(self.sentences):
             quote_positions = [i for i, t in enumerate(sent.tokens) if t.kind == "quote"]
             cues = cues_by_sentence[s_index]
+            self._resolve_subject_pronoun(sent)
             for qpos in quote_positions:
                 qtok = sent.tokens[qpos]
                 speaker = _transcript_speaker(qtok.text)
@@ -424,6 +426,14 @@ class Attributor:
                     if attr.speaker and attr.kind:
                         self._note_subject(attr)
         return [a if a is not None else Attribution(None, None, None, "none") for a in result]
+
+    def _resolve_subject_pronoun(self, sent: Sentence) -> None:
+        """'He' opening a sentence continues the chain even when the sentence quotes nobody."""
+        if len(sent.tokens) < 2:
+            return
+        subject = _clause_subject(sent.tokens, len(sent.tokens) - 1)
+        if len(subject) == 1 and subject[0].lower in {"he", "she"}:
+            self._pronoun(subject[0], sent)
 
     def _note_subject(self, attr: Attribution) -> None:
         if attr.kind == "person":
@@ -485,7 +495,26 @@ class Attributor:
                     return Attribution(attr.speaker, attr.role, attr.kind, "next-paragraph")
         if prev_para is not None:
             return Attribution(prev_para.speaker, prev_para.role, prev_para.kind, "previous-paragraph")
-        return Attribution(None, None, None, "none")
+        return self._introduced_before(s_index) or Attribution(None, None, None, "none")
+
+    def _introduced_before(self, s_index: int) -> Attribution | None:
+        """A quote paragraph after a paragraph that introduces its speaker without quoting
+        ("Mike Murphy, who runs the super PAC, was blunt."): the subject of the sentence before."""
+        para = self.sentences[s_index].paragraph
+        for k in range(s_index - 1, -1, -1):
+            prev = self.sentences[k]
+            if prev.paragraph < para - 1:
+                return None
+            if prev.paragraph == para or prev.quote_indices:
+                continue
+            subject = _clause_subject(prev.tokens, len(prev.tokens) - 1)
+            if not subject:
+                return None
+            attr = self._resolve(_Cue(0, subject, [], False), prev)
+            if attr.speaker and attr.kind == "person":
+                return Attribution(attr.speaker, attr.role, attr.kind, "introduced")
+            return None
+        return None
 
     def _sentence_speaker(
         self, sent: Sentence, cues: list[_Cue], result: list[Attribution | None]
@@ -510,6 +539,9 @@ class Attributor:
         if low in {"he", "she"}:
             cand = self._antecedent(low, tok.start, sent.index)
             if cand is not None:
+                entries = self._resolved.setdefault(sent.index, [])
+                if all(o != tok.start for o, _, _ in entries):
+                    entries.append((tok.start, low, cand))
                 return cand
             if h.last_person is not None:
                 return _as(h.last_person, "pronoun-last")
@@ -525,12 +557,15 @@ class Attributor:
     def _antecedent(self, pronoun: str, offset: int, s_index: int) -> Attribution | None:
         """Hobbs-style: this sentence, then earlier ones; subjects (leftmost) first; gender agrees."""
         for k in range(s_index, max(-1, s_index - 6), -1):
-            for m in self._persons_by_sentence.get(k, []):
-                if m.end > offset:
+            named = [(m.start, m.name, self.entities.gender(m.name)) for m in self._persons_by_sentence.get(k, [])]
+            # A pronoun already resolved stands for its person where it occurs (a chain).
+            chained = [(o, a, p) for o, p, a in self._resolved.get(k, [])]
+            for start, who, gender in sorted(named + chained, key=lambda c: c[0]):
+                if start >= offset or (gender is not None and gender != pronoun):
                     continue
-                gender = self.entities.gender(m.name)
-                if gender is None or gender == pronoun:
-                    return _as(self._name_attr(m.name, None), "pronoun")
+                if isinstance(who, Attribution):
+                    return _as(who, "pronoun")
+                return _as(self._name_attr(who, None), "pronoun")
         return None
 
     def _noun_phrase(self, np: list[Token], appositive: list[Token]) -> Attribution:

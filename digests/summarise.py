@@ -46,8 +46,22 @@ _CUED = frozenset({"name", "pronoun", "description", "transcript", "it", "they",
 
 
 def _is_speech(text: str, span: QuoteSpan, attribution: Attribution) -> bool:
-    """Drop quoted titles ("Meet the Press") unless a speech verb frames them."""
-    return attribution.how in _CUED or not looks_like_title(text[span.start : span.end])
+    """Is this quoted span something somebody said?
+
+    Quoted titles ("Meet the Press") are not, unless a speech verb frames them. A short
+    phrase in quotation marks whose own sentence names no speaker ("the so-called
+    'establishment'") is a scare quote or a term, not a quote, and neither is a quote of a
+    few words that nobody in the text can have said.
+    """
+    quote = text[span.start : span.end]
+    if attribution.how in _CUED:
+        return True
+    if looks_like_title(quote):
+        return False
+    words = len(quote.split())
+    if words <= 2 and attribution.how != "subject":
+        return False
+    return not (attribution.speaker is None and words <= 5)
 
 
 def summarise(dispatch: Dispatch) -> Digest:
