@@ -196,11 +196,15 @@ def _np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[To
         if not _is_word(tok):
             break
         low = tok.lower
+        if tok.is_cap and low in MONTHS_DAYS:
+            break
+        words_after = [t for t in toks[k + 1 : k + 4] if _is_word(t)]
         if (
             tok.is_cap
             or low in DETERMINERS
             or _head(tok)
             or tok.possessive
+            or (not taken and low in _QUANTIFIERS)  # "said one former official"
             or (low in _NP_INNER and taken and low != "and")
             or (
                 low not in FUNCTION_WORDS
@@ -209,6 +213,8 @@ def _np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[To
                 and taken
                 and taken[-1].lower in DETERMINERS
             )
+            # "says psychologist Vaile Wright", "added another New Hampshire Democrat"
+            or (_role_like(low) and (any(t.is_cap for t in words_after) or bool(taken)))
         ):
             taken.append(tok)
         else:

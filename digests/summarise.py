@@ -42,7 +42,31 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
 
 
 #: Rules that found a speech cue in the quote's own sentence.
-_CUED = frozenset({"name", "pronoun", "description", "transcript", "it", "they", "pronoun-last"})
+_CUED = frozenset(
+    {
+        "name",
+        "pronoun",
+        "description",
+        "transcript",
+        "it",
+        "they",
+        "pronoun-last",
+        "pronoun-unresolved",
+        "it-unresolved",
+    }
+)
+
+
+_WORK_MARKERS = frozenset({"on", "in", "of", "called", "titled", "entitled", "show", "film", "book", "series", "song"})
+
+
+def _names_a_work(text: str, span: QuoteSpan) -> bool:
+    """NBC's "Meet the Press", on "This Week", star of "Scandal": the title of a work."""
+    before = text[max(0, span.open - 40) : span.open].split()
+    if not before:
+        return False
+    last = before[-1].lower()
+    return last.endswith(("'s", "’s")) or last.rstrip(",") in _WORK_MARKERS
 
 
 def _is_speech(text: str, span: QuoteSpan, attribution: Attribution) -> bool:
@@ -54,6 +78,8 @@ def _is_speech(text: str, span: QuoteSpan, attribution: Attribution) -> bool:
     few words that nobody in the text can have said.
     """
     quote = text[span.start : span.end]
+    if looks_like_title(quote) and _names_a_work(text, span):
+        return False
     if attribution.how in _CUED:
         return True
     if looks_like_title(quote):

@@ -93,7 +93,12 @@ def test_participle_takes_the_subject_of_its_clause() -> None:
 
 
 def test_nobody_named_gives_no_speaker() -> None:
-    assert speakers('The sign read "closed for repairs" all week long.')[0][1] is None
+    text = 'The sign on the door read: "We are closed for repairs until the end of the month, sorry."'
+    assert speakers(text)[0][1] is None
+
+
+def test_a_short_phrase_nobody_said_is_not_a_quote() -> None:
+    assert speakers('The so-called "establishment" stayed home all week long.') == []
 
 
 def test_speaker_is_never_a_bare_pronoun_when_a_name_precedes() -> None:
