@@ -262,7 +262,30 @@ def _find_cues(sent: Sentence) -> list[_Cue]:
         cue = _cue_for_verb(toks, v)
         if cue is not None:
             cues.append(cue)
+    if not cues:
+        cues.extend(_after_quote_cues(toks))
     return cues
+
+
+def _after_quote_cues(toks: tuple[Token, ...]) -> list[_Cue]:
+    """'"...," Oliver barked.': any past-tense verb right after a quote and its subject is a cue."""
+    found = []
+    for q, tok in enumerate(toks):
+        if tok.kind != "quote" or tok.text.rstrip()[-1:] not in ",?!":
+            continue
+        p = q + 1
+        if p < len(toks) and toks[p].text == ",":
+            p += 1
+        if p >= len(toks) or not _is_word(toks[p]):
+            continue
+        np = [toks[p]] if toks[p].lower in {"he", "she", "they", "it"} else _np_right(toks, p)[0]
+        v = p + len(np)
+        if not np or v >= len(toks) or not _is_word(toks[v]):
+            continue
+        verb = toks[v].lower
+        if verb.endswith("ed") and verb not in FUNCTION_WORDS and not toks[v].is_cap:
+            found.append(_Cue(v, np, [], False))
+    return found
 
 
 def _cue_for_verb(toks: tuple[Token, ...], v: int) -> _Cue | None:
