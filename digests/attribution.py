@@ -366,7 +366,7 @@ def _clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
     i = 0
     while i < limit and toks[i].kind != "word":
         i += 1
-    if i < limit and _opens_adverbial(toks[i]):
+    if i < limit and (_opens_adverbial(toks[i]) or _opens_participle(toks, i)):
         commas = [k for k in range(i, min(limit, i + 40)) if toks[k].text == ","]
         for comma in commas:
             np = _subject_at(toks, comma + 1, limit)
@@ -381,6 +381,15 @@ def _opens_adverbial(tok: Token) -> bool:
     if low in _LEADING or low in MONTHS_DAYS or low.endswith("ly"):
         return True
     return tok.initial_common and low.endswith(("ing", "ed"))  # "Reading from ...,", "Preceded by ...,"
+
+
+def _opens_participle(toks: tuple[Token, ...], i: int) -> bool:
+    """'Weighing in on the debate, X agreed': a sentence opening on a participle phrase."""
+    low = toks[i].lower
+    if not low.endswith(("ing", "ed")) or len(low) < 5 or i + 1 >= len(toks):
+        return False
+    nxt = toks[i + 1]
+    return _is_word(nxt) and not nxt.is_cap
 
 
 def _subject_at(toks: tuple[Token, ...], i: int, limit: int) -> list[Token]:
