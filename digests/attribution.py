@@ -431,7 +431,7 @@ class Attributor:
         for m in entities.person_mentions():
             self._persons_by_sentence.setdefault(m.sentence, []).append(m)
 
-    def run(self, n_quotes: int, open_ended: set[int]) -> list[Attribution]:
+    def run(self, n_quotes: int) -> list[Attribution]:
         result: list[Attribution | None] = [None] * n_quotes
         cues_by_sentence = [_find_cues(s) for s in self.sentences]
         for s_index, sent in enumerate(self.sentences):
@@ -452,7 +452,7 @@ class Attributor:
                     self.history.remember(attr, sent.paragraph)
             elif quote_positions:
                 attr = self._from_subject(sent, quote_positions[0]) or self._from_neighbours(
-                    s_index, cues_by_sentence, result, open_ended
+                    s_index, cues_by_sentence, result
                 )
                 for qpos in quote_positions:
                     result[sent.tokens[qpos].quote] = attr
@@ -498,7 +498,6 @@ class Attributor:
         s_index: int,
         cues_by_sentence: list[list[_Cue]],
         result: list[Attribution | None],
-        open_ended: set[int],
     ) -> Attribution:
         sent = self.sentences[s_index]
         para = sent.paragraph

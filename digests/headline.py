@@ -17,7 +17,6 @@ from digests.tokens import Sentence
 
 MAX_WORDS = 12
 MAX_CHARS = 90
-_TARGET_WORDS = 9
 
 _ARTICLES = frozenset({"a", "an", "the"})
 _AUX = frozenset({"has", "have", "had", "been", "is", "are", "was", "were"})

@@ -46,9 +46,6 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     {form for base in _SPEECH_BASES.split() for form in _inflect(base)} | set(_IRREGULAR.split())
 )
 
-#: Verbs whose subject said the quote even though they are not speech verbs
-#: ("X called it 'a disgrace'", "X accused Y of 'lying'").
-FRAMING_VERBS: frozenset[str] = frozenset()
 
 #: Speech verbs that most strongly mark direct speech; preferred when several cues compete.
 STRONG_SPEECH: frozenset[str] = frozenset(
@@ -110,8 +107,6 @@ insurer lender regulator regulators watchdog prosecutor's prosecutors' kremlin p
 """.split()
 )
 
-PERSON_PRONOUNS: frozenset[str] = frozenset({"he", "she", "him", "her"})
-SUBJECT_PRONOUNS: frozenset[str] = frozenset({"he", "she", "it", "they", "i", "we", "you", "who"})
 
 #: Words between a subject and its verb that do not end the subject ("has also said").
 AUX_ADVERBS: frozenset[str] = frozenset(
@@ -168,8 +163,6 @@ wis okla ore nev neb kan ky md mo la ala ga tex del dept est approx fig u.s u.k 
 """.split()
 )
 
-#: Relative pronoun that refers back to the noun before it ("Beck, who said ...").
-RELATIVE = frozenset({"who", "which", "that"})
 
 #: Words that are never names even when capitalised at the start of a sentence.
 COMMON_WORDS: frozenset[str] = NOT_NAMES | FUNCTION_WORDS | AUX_ADVERBS | DETERMINERS

@@ -35,8 +35,7 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
         if toks:
             sentences.extend(split_sentences(toks, p_index, len(sentences), common))
     entities = EntityIndex(sentences)
-    open_ended = {qi for qi, q in enumerate(spans) if q.open_ended}
-    attributions = Attributor(sentences, entities).run(len(spans), open_ended)
+    attributions = Attributor(sentences, entities).run(len(spans))
     keep = [i for i, (q, a) in enumerate(zip(spans, attributions, strict=True)) if _is_speech(text, q, a)]
     return [spans[i] for i in keep], sentences, [attributions[i] for i in keep], cleaned
 
