@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.fakes.http_server import LocalServer
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_USER = os.environ.get("WIREBRIEF_TEST_PG_USER", "postgres")
@@ -110,72 +110,13 @@ def wire(tmp_path: Path) -> Path:
     return folder
 
 
-class FeedServer:
-    """Serves ``routes[path] = (status, body, content_type)``; a body's ETag is its hash and a
-    matching If-None-Match gets a 304. Records (path, If-None-Match) of every request."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, tuple[int, bytes, str] | Callable[[], tuple[int, bytes, str]]] = {}
-        self.requests: list[tuple[str, str | None]] = []
-        self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def hits(self, path: str) -> list[str | None]:
-        with self._lock:
-            return [inm for p, inm in self.requests if p == path]
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                inm = self.headers.get("If-None-Match")
-                with server._lock:
-                    server.requests.append((self.path, inm))
-                route = server.routes.get(self.path)
-                status, body, ctype = (
-                    (404, b"no such feed", "text/plain") if route is None else (route() if callable(route) else route)
-                )
-                etag = f'"{abs(hash(body)):x}"'
-                if status == 200 and inm == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                if status == 200:
-                    self.send_header("ETag", etag)
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
-
-
 @pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    srv = FeedServer()
+def server() -> Iterator[LocalServer]:
+    """A real HTTP server on 127.0.0.1 that tests script route by route."""
+    srv = LocalServer()
+    srv.start()
     yield srv
-    srv.close()
+    srv.stop()
 
 
 def rss(items: list[tuple[str, str, str]], title: str = "Test Feed") -> bytes:

@@ -10,7 +10,8 @@ import pytest
 from bot.domain import ChannelRef
 from bot.errors import NotFoundError, UserInputError
 from tests.bot.engine_harness import running_bot
-from tests.conftest import FeedServer, rss, write_dispatch
+from tests.conftest import rss, write_dispatch
+from tests.fakes.http_server import LocalServer, feed
 
 MAIN = ChannelRef("console", "main")
 NEWS = ChannelRef("console", "news")
@@ -99,22 +100,20 @@ async def test_subscribe_validates_input_with_one_line_messages(tmp_path: Path, 
         assert await bot.services.known_wire_names() == ["desk", "sample"]
 
 
-async def test_each_unique_url_is_one_source_fetched_once(
-    tmp_path: Path, store_url: str, feed_server: FeedServer
-) -> None:
-    feed_server.routes["/feed"] = (200, rss([("a", "Alpha", 'Alpha "quote a," said Bo.')]), "application/rss+xml")
-    url = feed_server.url("/feed")
+async def test_each_unique_url_is_one_source_fetched_once(tmp_path: Path, store_url: str, server: LocalServer) -> None:
+    server.route("/feed", feed(rss([("a", "Alpha", 'Alpha "quote a," said Bo.')])))
+    url = server.url("/feed")
     async with running_bot(tmp_path, store_url) as bot:
         one = await bot.services.subscribe(MAIN, url)
         two = await bot.services.subscribe(NEWS, url)
         assert one.source.id == two.source.id
         await bot.engine.run_pass()
-        assert len(feed_server.hits("/feed")) == 1
+        assert len(server.hits("/feed")) == 1
         assert sorted(str(p.channel) for p in bot.platform.posts) == ["console:main", "console:news"]
         # the second pass is a conditional GET answered 304: nothing new, nothing reposted
         await bot.engine.run_pass()
-        hits = feed_server.hits("/feed")
-        assert len(hits) == 2 and hits[1] is not None
+        hits = server.hits("/feed")
+        assert len(hits) == 2 and hits[1].headers.get("if-none-match") is not None
         assert len(bot.platform.posts) == 2
         status = await bot.services.status(MAIN)
         sub = status.subscriptions[0]
@@ -122,12 +121,12 @@ async def test_each_unique_url_is_one_source_fetched_once(
 
 
 async def test_edited_item_updates_its_digest_without_reposting(
-    tmp_path: Path, store_url: str, feed_server: FeedServer
+    tmp_path: Path, store_url: str, server: LocalServer
 ) -> None:
     first = rss([("g1", "Dam opens", 'The dam opened. "It works," said engineer Ida Berg.')])
-    feed_server.routes["/feed"] = (200, first, "application/rss+xml")
+    server.route("/feed", feed(first))
     async with running_bot(tmp_path, store_url) as bot:
-        await bot.services.subscribe(MAIN, feed_server.url("/feed"))
+        await bot.services.subscribe(MAIN, server.url("/feed"))
         await bot.engine.run_pass()
         assert len(bot.platform.posts) == 1
         edited = rss(
@@ -137,7 +136,7 @@ async def test_edited_item_updates_its_digest_without_reposting(
                 ("g2", "Other", 'The dam opened on time. "It works well," said engineer Ida Berg.'),
             ]
         )
-        feed_server.routes["/feed"] = (200, edited, "application/rss+xml")
+        server.route("/feed", feed(edited))
         await bot.engine.run_pass()
         assert len(bot.platform.posts) == 1, [p.digest.headline for p in bot.platform.posts]
         latest = await bot.services.latest_digest(MAIN)
@@ -145,12 +144,12 @@ async def test_edited_item_updates_its_digest_without_reposting(
 
 
 async def test_failing_source_backs_off_then_pauses_and_tells_each_channel_once(
-    tmp_path: Path, store_url: str, feed_server: FeedServer
+    tmp_path: Path, store_url: str, server: LocalServer
 ) -> None:
-    feed_server.routes["/bad"] = (500, b"boom", "text/plain")
+    server.route("/bad", feed(b"boom", "text/plain", status=500))
     async with running_bot(tmp_path, store_url, scheduler={"failure_limit": 2}) as bot:
-        await bot.services.subscribe(MAIN, feed_server.url("/bad"))
-        await bot.services.subscribe(NEWS, feed_server.url("/bad"))
+        await bot.services.subscribe(MAIN, server.url("/bad"))
+        await bot.services.subscribe(NEWS, server.url("/bad"))
         await bot.engine.run_pass()
         [src] = await bot.services.all_sources()
         assert src.failures == 1 and src.last_error and src.paused_reason is None
@@ -163,7 +162,7 @@ async def test_failing_source_backs_off_then_pauses_and_tells_each_channel_once(
         assert sorted(str(p.channel) for p in notices) == ["console:main", "console:news"]
         assert "paused" in notices[0].digest.headline
         await bot.engine.run_pass()  # paused: not fetched, nobody told twice
-        assert len(feed_server.hits("/bad")) == 2
+        assert len(server.hits("/bad")) == 2
         assert len(bot.platform.posts) == 2
         status = await bot.services.status(MAIN)
         assert status.subscriptions[0].paused_reason and "source paused" in status.subscriptions[0].paused_reason
