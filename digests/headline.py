@@ -55,12 +55,12 @@ _CUT_MARKERS = frozenset(
 _PURPOSE = frozenset({"allow", "help", "ensure", "make", "give", "let", "enable", "prevent", "avoid"})
 _LEAD_ADVERBIAL = FUNCTION_WORDS | {"on", "in", "at", "after", "before", "despite", "amid", "following", "meanwhile"}
 #: Words a headline leaves out (measured: they almost never appear in published headlines).
-_FILLERS = frozenset(
-    {"and", "are", "be", "has", "have", "had", "his", "her", "their", "its", "that", "is", "was", "were"}
-)
+#: The copula goes too ("Kenya is ready" -> "Kenya ready"), but not "be" after a modal.
+_FILLERS = frozenset({"and", "has", "have", "had", "his", "her", "their", "its", "that", "is", "are", "was", "were"})
 #: Words a headline must not end on (a preposition or conjunction left hanging).
 _DANGLING = (FUNCTION_WORDS | _ARTICLES) - {"it", "them", "us", "him", "her", "this", "these", "those", "here", "there"}
 _CORPORATE = frozenset({"co", "inc", "corp", "plc", "ltd", "llc", "ag", "sa", "nv", "bv", "spa"})
+_PREPOSITIONS = frozenset({"in", "of", "at", "from", "for", "on", "with", "by"})
 _PRONOUN_SUBJECTS = frozenset({"it", "they", "he", "she", "we"})
 _FUTURE = re.compile(r"^(?:will|would|plans?|planned|intends?|intended|expects?|expected|hopes?|aims?|wants?)$")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?%)\]’'])")
@@ -191,12 +191,16 @@ def _present(word: str) -> str:
         base = low[:-1]
     else:
         base = low[:-2]
+        vowels = "aeiou"
+        single_vowel = len(base) >= 3 and base[-1] not in vowels and base[-2] in vowels and base[-3] not in vowels
+        if single_vowel:
+            return word  # "named" or "opened"? the stem is ambiguous: keep the past tense
     suffix = "es" if base.endswith(("s", "sh", "ch", "x", "z")) else "s"
     return base + suffix
 
 
 def _main_verb_present(words: list[str]) -> list[str]:
-    for i, w in enumerate(words[:7]):
+    for i, w in enumerate(words[:10]):
         if i == 0 or not w[:1].islower():
             continue
         prev = words[i - 1].lower()
@@ -204,7 +208,7 @@ def _main_verb_present(words: list[str]) -> list[str]:
             return words
         if w.lower() in _IRREGULAR_PRESENT or (w.lower().endswith("ed") and len(w) > 4):
             return [*words[:i], _present(w), *words[i + 1 :]]
-        if w.lower() in FUNCTION_WORDS:
+        if w.lower() in FUNCTION_WORDS and w.lower() not in _PREPOSITIONS:
             return words
     return words
 
