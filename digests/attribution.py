@@ -211,7 +211,7 @@ def _np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[To
                 and low not in SPEECH_VERBS
                 and not low.endswith("ly")
                 and taken
-                and taken[-1].lower in DETERMINERS
+                and (taken[-1].lower in DETERMINERS or taken[-1].possessive)
             )
             # "says psychologist Vaile Wright", "added another New Hampshire Democrat"
             or (_role_like(low) and (any(t.is_cap for t in words_after) or bool(taken)))
@@ -545,11 +545,12 @@ class Attributor:
             if prev.paragraph == para or prev.quote_indices:
                 continue
             subject = _clause_subject(prev.tokens, len(prev.tokens) - 1)
-            if not subject:
-                return None
-            attr = self._resolve(_Cue(0, subject, [], False), prev)
-            if attr.speaker and attr.kind == "person":
+            attr = self._resolve(_Cue(0, subject, [], False), prev) if subject else None
+            if attr is not None and attr.speaker and attr.kind == "person":
                 return Attribution(attr.speaker, attr.role, attr.kind, "introduced")
+            named = self._persons_by_sentence.get(prev.index, [])
+            if named:  # "... said 17-year-old Jared Potts, who came with his father." / quote
+                return _as(self._name_attr(named[-1].name, None), "introduced")
             return None
         return None
 
