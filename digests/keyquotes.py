@@ -37,6 +37,8 @@ def _base_score(quote: Quote, index: int, n: int, lead_words: set[str]) -> float
         score -= 1.0  # a speech transcript paragraph: too long for a digest
     if quote.text.rstrip()[-1:] in ".!?,\"'’”" and quote.text[:1].isupper():
         score += 0.5  # a full sentence
+    elif quote.text[:1].islower():
+        score -= 1.0  # a clause cut out of the reporter's sentence ("which should allow ...")
     if quote.speaker:
         score += 1.0
     overlap = len(_content(quote.text) & lead_words)
