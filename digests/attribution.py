@@ -303,8 +303,8 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> _Cue | None:
         if np:
             return _Cue(v, np, appos, strong)
         return None
-    if _is_word(left) and (left.possessive or left.lower in _NOUN_MARKERS):
-        return None  # "Trump's charge", "a post": a noun, not a verb
+    if _is_word(left) and (left.possessive or left.lower in _NOUN_MARKERS or _determined_noun(toks, v)):
+        return None  # "Trump's charge", "a post", "a controversial comment": a noun, not a verb
     if verb.endswith("ing") and left.lower not in _BE and (left.text in _ASIDE or _is_word(left)):
         # A participle belongs to its clause's subject: "X wrote to Y, asking ...", "X responded writing"
         near = _np_left(toks, j + 1) if _is_word(left) else []
