@@ -669,9 +669,6 @@ class Attributor:
         if not kept:
             return Attribution(None, None, None, "empty")
         text = " ".join(t.text for t in kept)
-        if start:
-            # expand the owner to its fullest form: "Zelensky's office" -> "Volodymyr Zelensky's office"
-            pass
         head = kept[-1].lower
         plural = head.endswith("s") and not head.endswith("ss") and head not in ORG_NOUNS
         kind = "org" if head in ORG_NOUNS or (kept[-1].is_cap and not plural) else ("group" if plural else "person")
@@ -682,10 +679,6 @@ class Attributor:
 
 def _as(attr: Attribution, how: str) -> Attribution:
     return Attribution(attr.speaker, attr.role, attr.kind, how)
-
-
-def _same(a: Attribution, b: Attribution) -> bool:
-    return (a.speaker or "").lower() == (b.speaker or "").lower()
 
 
 def _role_text(tokens: list[Token]) -> str:

@@ -7,7 +7,7 @@ sentences -> entities -> attribution -> headline -> key quotes.
 from __future__ import annotations
 
 from digests.attribution import Attribution, Attributor
-from digests.clean import clean
+from digests.clean import Cleaned, clean
 from digests.entities import EntityIndex
 from digests.headline import write_headline
 from digests.keyquotes import choose_key_quotes
@@ -20,7 +20,7 @@ from digests.tokens import Sentence, lowercase_vocabulary, split_sentences, toke
 MAX_TEXT = 400_000
 
 
-def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution], object]:
+def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution], Cleaned]:
     """Quotes, sentences and attributions of a text (the pipeline minus headline and choice)."""
     cleaned = clean(text)
     paragraphs = [(ln.start, ln.end) for ln in cleaned.body_lines]

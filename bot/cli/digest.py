@@ -107,6 +107,7 @@ class _BatchError(UserInputError):
 
 
 def _run_batch(batch: Path, out: Path | None) -> int:
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     if batch.is_dir():
@@ -124,7 +125,7 @@ def _run_batch(batch: Path, out: Path | None) -> int:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=__import__("rich.console", fromlist=["Console"]).Console(stderr=True),
+        console=Console(stderr=True),
         transient=False,
     )
     try:
