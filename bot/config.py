@@ -8,7 +8,10 @@ written into the file is refused rather than silently used.
 
 from __future__ import annotations
 
+import difflib
+import os
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -137,6 +140,12 @@ class LogSettings(_Section):
     model_config = SettingsConfigDict(env_prefix="WIREBRIEF_LOG_", extra="forbid")
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @field_validator("level", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any) -> Any:
+        """``level = "debug"`` means what it says; logging's names are upper case."""
+        return value.strip().upper() if isinstance(value, str) else value
+
 
 class Settings:
     """All sections, plus which platforms ``wirebrief run`` starts."""
@@ -166,10 +175,41 @@ SECTIONS: dict[str, type[_Section]] = {
 PLATFORMS = ("console", "discord", "slack")
 
 
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for a near miss among ``known``, else an empty string."""
+    close = difflib.get_close_matches(word.lower(), list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _first_error(section: str, exc: ValidationError) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ())) or "?"
+    if err.get("type") == "extra_forbidden":
+        hint = did_you_mean(loc, SECTIONS[section].model_fields)
+        return f"config: {section}.{loc}: unknown key{hint} (see config.example.toml)"
     return f"config: {section}.{loc}: {err.get('msg', 'invalid value')}"
+
+
+def _platforms(given: list[str] | None, raw: dict[str, Any]) -> list[str]:
+    """``--platform`` beats ``WIREBRIEF_PLATFORMS`` (``discord,slack``) beats the file's ``platforms``."""
+    env = os.environ.get("WIREBRIEF_PLATFORMS", "").strip()
+    if given:
+        chosen: Any = given
+    elif env:
+        chosen = [p for p in env.strip("[]").replace(",", " ").replace('"', " ").replace("'", " ").split() if p]
+    else:
+        chosen = raw.get("platforms", ["console"])
+    if isinstance(chosen, str):
+        chosen = [chosen]
+    if not isinstance(chosen, list) or not chosen or not all(isinstance(p, str) for p in chosen):
+        raise ConfigError('config: platforms must be a list such as ["console", "discord"]')
+    chosen = [p.strip().lower() for p in chosen]
+    for p in chosen:
+        if p not in PLATFORMS:
+            raise ConfigError(
+                f"config: platforms: unknown platform {p!r}{did_you_mean(p, PLATFORMS)} (known: {', '.join(PLATFORMS)})"
+            )
+    return list(dict.fromkeys(chosen))
 
 
 def load_settings(path: Path | None = None, platforms: list[str] | None = None) -> Settings:
@@ -186,9 +226,9 @@ def load_settings(path: Path | None = None, platforms: list[str] | None = None) 
             raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
     unknown = sorted(set(raw) - set(SECTIONS) - {"platforms", "wires"})
     if unknown:
-        raise ConfigError(
-            f"config: unknown section or key {unknown[0]!r} (known: {', '.join(SECTIONS)}, wires, platforms)"
-        )
+        known = [*SECTIONS, "wires", "platforms"]
+        hint = did_you_mean(unknown[0], known)
+        raise ConfigError(f"config: unknown section or key {unknown[0]!r}{hint} (known: {', '.join(known)})")
     wires = _wires(raw.get("wires", {}), path)
     sections: dict[str, Any] = {}
     for name, cls in SECTIONS.items():
@@ -203,16 +243,7 @@ def load_settings(path: Path | None = None, platforms: list[str] | None = None) 
             sections[name] = cls(**values)
         except ValidationError as exc:
             raise ConfigError(_first_error(name, exc)) from None
-    chosen = platforms if platforms else raw.get("platforms", ["console"])
-    if isinstance(chosen, str):
-        chosen = [chosen]
-    if not isinstance(chosen, list) or not all(isinstance(p, str) for p in chosen):
-        raise ConfigError('config: platforms must be a list such as ["console", "discord"]')
-    chosen = [p.strip().lower() for p in chosen]
-    for p in chosen:
-        if p not in PLATFORMS:
-            raise ConfigError(f"config: platforms: unknown platform {p!r} (known: {', '.join(PLATFORMS)})")
-    return Settings(sections, chosen, wires)
+    return Settings(sections, _platforms(platforms, raw), wires)
 
 
 def _wires(table: Any, config_path: Path | None) -> dict[str, Path]:

@@ -81,9 +81,16 @@ def headline(digest: Digest) -> str:
 
 
 def context_line(digest: Digest, source_name: str | None, when: str | None = None) -> str:
-    """Dateline · source · time, escaped: the context block's one line."""
-    parts = [str(digest.dateline) if digest.dateline else "", source_name or "", when or ""]
-    return " · ".join(escape(" ".join(p.split())) for p in parts if p.strip())
+    """Dateline · source · time: the context block's one line.
+
+    Only the dateline and source name come from the source and are escaped; ``when`` is
+    Wirebrief's own ``<!date^…>`` token (see ``replies.when``) and must reach Slack intact, or
+    readers see the raw token instead of a time in their own zone."""
+    parts = [str(digest.dateline) if digest.dateline else "", source_name or ""]
+    escaped = [escape(" ".join(p.split())) for p in parts if p.strip()]
+    if when and when.strip():
+        escaped.append(when.strip())
+    return " · ".join(escaped)
 
 
 def quote_section(quote: Quote) -> dict[str, Any]:

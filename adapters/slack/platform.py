@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -40,6 +41,15 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 #: Errors of chat.postMessage that mean the channel is unreachable until someone re-invites the bot.
 GONE_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "channel_is_archived", "restricted_action"}
+#: auth.test errors that mean the token itself is wrong, revoked or for another kind of app.
+TOKEN_ERRORS = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "not_allowed_token_type",
+}
 #: Slack allows about one message per second per channel (short bursts tolerated).
 CHANNEL_INTERVAL = 1.0
 
@@ -137,7 +147,7 @@ class SlackPlatform:
         """Idempotent: the engine starts every platform it is given, tests may have already."""
         if self.app is not None:
             return
-        auth = await self.client.auth_test()
+        auth = await self._auth_test()
         self.bot_user_id, self.team_id = auth.get("user_id"), auth.get("team_id")
         http = self.settings.mode == "http"
         self.app = AsyncApp(
@@ -154,6 +164,25 @@ class SlackPlatform:
         else:
             await self._start_socket(self.app)
         log.info("slack ready", extra={"mode": self.settings.mode, "team": self.team_id})
+
+    async def _auth_test(self) -> Any:
+        """Who we are; a refused token or an unreachable API is one line for the operator
+        (as Discord's), not a traceback, and the client's session is closed behind it."""
+        try:
+            return await self.client.auth_test()
+        except SlackApiError as exc:
+            await self.stop()
+            error = str(exc.response.get("error") or exc.response.status_code)
+            if error in TOKEN_ERRORS:
+                raise ConfigError(
+                    f"slack: the bot token was refused ({error}); check WIREBRIEF_SLACK_BOT_TOKEN"
+                ) from None
+            raise DeliveryError(f"slack: auth.test failed ({error})") from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            await self.stop()
+            where = self.settings.api_base or "https://slack.com/api/"
+            detail = str(exc) or type(exc).__name__
+            raise DeliveryError(f"slack: cannot reach the Slack API at {where}: {detail}") from None
 
     async def _start_http(self, app: AsyncApp) -> None:
         async def handle(request: web.Request) -> web.Response:

@@ -51,7 +51,7 @@ def _configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log.level)
-    for noisy in ("apscheduler", "httpx", "httpcore", "alembic", "trafilatura", "discord", "slack_bolt"):
+    for noisy in ("apscheduler", "httpx", "httpcore", "alembic", "trafilatura", "discord", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 

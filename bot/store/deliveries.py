@@ -14,7 +14,8 @@ from bot.domain import ChannelRef, Post
 from bot.schedules import slot_for
 from bot.store.base import StoreBase
 from bot.store.models import DeliveryRow, DigestRow, SourceRow, SubscriptionRow
-from bot.store.types import Candidate, aware, channel_key, utcnow
+from bot.store.subscriptions import channel_where
+from bot.store.types import Candidate, aware, utcnow
 from digests.model import Digest
 
 #: A failed post is retried at most this many times in all, then dropped (and logged).
@@ -187,18 +188,12 @@ class DeliveryStore(StoreBase):
             return _post(row, source, candidate.channel, delivery_id)
 
     def latest(self, channel: ChannelRef) -> Post | None:
-        platform, workspace, chan = channel_key(channel)
         with self.tx() as s:
             found = s.execute(
                 select(DigestRow, SourceRow)
                 .join(SourceRow, SourceRow.id == DigestRow.source_id)
                 .join(SubscriptionRow, SubscriptionRow.source_id == DigestRow.source_id)
-                .where(
-                    SubscriptionRow.platform == platform,
-                    SubscriptionRow.workspace == workspace,
-                    SubscriptionRow.channel == chan,
-                    DigestRow.kind == "item",
-                )
+                .where(channel_where(SubscriptionRow, channel), DigestRow.kind == "item")
                 .order_by(DigestRow.created.desc(), DigestRow.id.desc())
                 .limit(1)
             ).first()

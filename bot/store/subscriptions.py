@@ -4,6 +4,7 @@ pause, and the views `status` shows."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -14,6 +15,15 @@ from bot.schedules import next_fire
 from bot.store.base import StoreBase
 from bot.store.models import DeliveryRow, DigestRow, SourceRow, SubscriptionRow
 from bot.store.types import SourceRef, aware, channel_key, utcnow
+
+
+def channel_where(model: Any, channel: ChannelRef) -> Any:
+    """Rows of this channel. A row stored without a workspace (made in the CLI as
+    ``discord:<channel>``) belongs to the channel too: Discord and Slack channel ids are unique
+    on their platform, and such a subscription posts there, so chat must list and manage it."""
+    platform, workspace, chan = channel_key(channel)
+    workspaces = {workspace, ""}
+    return and_(model.platform == platform, model.channel == chan, model.workspace.in_(sorted(workspaces)))
 
 
 def source_info(row: SourceRow) -> SourceInfo:
@@ -68,12 +78,10 @@ class SubscriptionStore(StoreBase):
         now = utcnow()
         with self.tx() as s:
             sub = s.scalar(
-                select(SubscriptionRow).where(
-                    SubscriptionRow.platform == platform,
-                    SubscriptionRow.workspace == workspace,
-                    SubscriptionRow.channel == chan,
-                    SubscriptionRow.source_id == source_id,
-                )
+                select(SubscriptionRow)
+                .where(channel_where(SubscriptionRow, channel), SubscriptionRow.source_id == source_id)
+                .order_by(SubscriptionRow.id)
+                .limit(1)
             )
             if sub is not None:
                 sub.cron, sub.timezone, sub.backfill, sub.paused_reason = cron, timezone, backfill, None
@@ -101,18 +109,9 @@ class SubscriptionStore(StoreBase):
     def _channel_rows(self, s: Session, channel: ChannelRef | None) -> list[tuple[SubscriptionRow, SourceRow]]:
         query: Select = select(SubscriptionRow, SourceRow).join(SourceRow, SourceRow.id == SubscriptionRow.source_id)
         if channel is not None:
-            platform, workspace, chan = channel_key(channel)
-            query = query.where(
-                SubscriptionRow.platform == platform,
-                SubscriptionRow.workspace == workspace,
-                SubscriptionRow.channel == chan,
-            )
+            query = query.where(channel_where(SubscriptionRow, channel))
         query = query.order_by(
-            SubscriptionRow.platform,
-            SubscriptionRow.workspace,
-            SubscriptionRow.channel,
-            SubscriptionRow.created,
-            SubscriptionRow.id,
+            SubscriptionRow.platform, SubscriptionRow.channel, SubscriptionRow.created, SubscriptionRow.id
         )
         return [(sub, src) for sub, src in s.execute(query).all()]
 
@@ -123,9 +122,9 @@ class SubscriptionStore(StoreBase):
             rows = self._channel_rows(s, channel)
             last_posts = self._last_posts(s, rows)
             infos: list[SubscriptionInfo] = []
-            numbers: dict[tuple[str, str, str], int] = {}
+            numbers: dict[tuple[str, str], int] = {}
             for sub, src in rows:
-                key = (sub.platform, sub.workspace, sub.channel)
+                key = (sub.platform, sub.channel)
                 numbers[key] = numbers.get(key, 0) + 1
                 infos.append(_subscription_info(sub, src, numbers[key], last_posts.get(sub.id), now))
             return infos
@@ -161,16 +160,10 @@ class SubscriptionStore(StoreBase):
         return target
 
     def pause_channel(self, channel: ChannelRef, reason: str) -> int:
-        platform, workspace, chan = channel_key(channel)
         with self.tx() as s:
             result = s.execute(
                 update(SubscriptionRow)
-                .where(
-                    SubscriptionRow.platform == platform,
-                    SubscriptionRow.workspace == workspace,
-                    SubscriptionRow.channel == chan,
-                    SubscriptionRow.paused_reason.is_(None),
-                )
+                .where(channel_where(SubscriptionRow, channel), SubscriptionRow.paused_reason.is_(None))
                 .values(paused_reason=reason[:500])
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -239,10 +232,13 @@ class MetaStore(StoreBase):
         """Set a once-only flag; True for the one caller that set it."""
         from bot.store.models import MetaRow
 
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING,
+        # which made every restart on PostgreSQL "win" the flag and reseed removed samples.
         with self.tx() as s:
-            won = s.execute(
+            won = s.scalar(
                 self.insert(MetaRow)
                 .values(key=key, value=utcnow().isoformat())
                 .on_conflict_do_nothing(index_elements=["key"])
+                .returning(MetaRow.key)
             )
-            return bool(won.rowcount)  # type: ignore[attr-defined]
+            return won is not None

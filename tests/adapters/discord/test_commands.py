@@ -94,3 +94,21 @@ async def test_unsubscribe_autocompletes_this_channels_subscriptions(fake: FakeD
     assert reply["choices"] == [{"name": "2. rentals", "value": "2"}]
     wires = await fake.wait_reply(await fake.send_command("subscribe", {"source": "tr"}, focused="source"))
     assert [c["value"] for c in wires["choices"]] == ["treaty"]
+
+
+async def test_a_subscription_made_in_the_cli_without_the_guild_is_listed_and_managed_here(
+    fake: FakeDiscord, platform: DiscordPlatform, services
+):
+    from bot.domain import ChannelRef
+
+    cid = fake.channel_ids[0]
+    await services.subscribe(ChannelRef.parse(f"discord:{cid}"), "treaty", backfill=0)  # as `wirebrief subscribe`
+    listing = await fake.wait_reply(await fake.send_command("list", permissions=0))
+    assert "**1.** treaty" in listing["content"]
+    again = await fake.wait_reply(await fake.send_command("subscribe", {"source": "treaty", "backfill": 0}))
+    assert again["content"].startswith("Subscribed this channel to treaty")
+    listing = await fake.wait_reply(await fake.send_command("list", permissions=0))
+    assert listing["content"].count("treaty") == 1  # the same subscription, not a second one
+    gone = await fake.wait_reply(await fake.send_command("unsubscribe", {"which": "1"}))
+    assert gone["content"] == "Unsubscribed this channel from treaty."
+    assert await services.subscriptions(ChannelRef.parse(f"discord:{cid}")) == []

@@ -56,6 +56,22 @@ async def test_post_sends_block_kit_with_escaped_text_and_returns_ts(platform: S
     assert call.body["unfurl_links"] is False
 
 
+async def test_publication_time_is_a_live_date_token_beside_escaped_source_text(
+    platform: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    from datetime import UTC, datetime
+
+    post = _post()
+    when = datetime(2024, 5, 2, 7, 30, tzinfo=UTC)
+    post = Post(post.digest, post.channel, "desk <!here>", None, when)
+    await platform.post(post)
+    context = fake_slack.calls("chat.postMessage")[-1].body["blocks"][1]["elements"][0]["text"]
+    stamp = int(when.timestamp())
+    assert context == (
+        f"ROTTERDAM, May 2 · desk &lt;!here&gt; · <!date^{stamp}^{{date_short_pretty}} {{time}}|2024-05-02 07:30 UTC>"
+    )
+
+
 async def test_a_429_is_retried_after_retry_after(platform: SlackPlatform, fake_slack: FakeSlack) -> None:
     fake_slack.ratelimit("chat.postMessage", retry_after=1)
     assert await platform.post(_post())
@@ -109,3 +125,38 @@ def test_missing_secrets_name_the_variable(tmp_path, fake_slack, wire_folder, mo
     settings.slack.bot_token = None
     with pytest.raises(ConfigError, match="WIREBRIEF_SLACK_BOT_TOKEN"):
         create_platform(settings)
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked"])
+async def test_a_refused_token_is_one_line_naming_the_variable(
+    tmp_path, fake_slack: FakeSlack, wire_folder, monkeypatch, error: str
+) -> None:
+    settings = make_settings(tmp_path, fake_slack, wire_folder, monkeypatch, "socket")
+    fake_slack.fail("auth.test", error)
+    platform = create_platform(settings)
+    with pytest.raises(ConfigError) as caught:
+        await platform.start(None)  # type: ignore[arg-type]
+    assert str(caught.value) == f"slack: the bot token was refused ({error}); check WIREBRIEF_SLACK_BOT_TOKEN"
+
+
+def test_an_unreachable_api_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    import socket
+
+    from tests.bot.proc import wirebrief
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = tmp_path / "c.toml"
+    config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "s.sqlite3"}"\n[slack]\nmode = "socket"\n')
+    env = {
+        "WIREBRIEF_SLACK_BOT_TOKEN": "xoxb-x",
+        "WIREBRIEF_SLACK_APP_TOKEN": "xapp-x",
+        "WIREBRIEF_SLACK_API_BASE": f"http://127.0.0.1:{port}/api/",
+    }
+    run = wirebrief(tmp_path, "run", "--once", "--platform", "slack", "-c", str(config), **env)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"wirebrief: error: slack: cannot reach the Slack API at http://127.0.0.1:{port}/api/: ")
+    assert len(run.stderr.strip().splitlines()) <= 2  # at most the engine's "stopped" line before it
