@@ -1,0 +1,166 @@
+"""Speech cues: the word that says a quote was spoken ("said", "according to", a colon) and the
+noun phrase that is its subject, before or after it, through appositions and relative clauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digests.lexicon import FUNCTION_WORDS, SPEECH_VERBS, STRONG_SPEECH
+from digests.phrases import (
+    ASIDE,
+    BE,
+    DETERMINERS,
+    NOUN_MARKERS,
+    clause_subject,
+    determined_noun,
+    is_head,
+    is_word,
+    nearest_subject,
+    np_left,
+    np_right,
+    skip_aux_left,
+)
+from digests.tokens import Sentence, Token
+
+
+@dataclass
+class Cue:
+    """A speech cue in a sentence: where it is, its subject phrase and an apposition to it."""
+
+    index: int  # token index of the cue word in its sentence
+    np: list[Token]
+    appositive: list[Token]
+    strong: bool
+
+
+def find_cues(sent: Sentence) -> list[Cue]:
+    toks = sent.tokens
+    cues: list[Cue] = []
+    for v, tok in enumerate(toks):
+        if not is_word(tok):
+            if tok.text == ":" and v + 1 < len(toks) and toks[v + 1].kind == "quote":
+                np = np_left(toks, v) if v > 0 and is_word(toks[v - 1]) else []
+                if np and any(t.is_cap or is_head(t) for t in np):  # "Sanders: '...'", not "facts: '...'"
+                    cues.append(Cue(v, np, [], False))
+            continue
+        low = tok.lower
+        if low == "per" and v + 1 < len(toks):
+            np, appos = np_right(toks, v + 1)
+            if np:
+                cues.append(Cue(v, np, appos, False))
+            continue
+        if low == "according" and v + 1 < len(toks) and toks[v + 1].lower == "to":
+            np, appos = np_right(toks, v + 2)
+            by = next((k for k in range(v + 2, min(len(toks), v + 7)) if toks[k].lower == "by"), None)
+            if by is not None and not any(t.is_cap for t in np):
+                np, appos = np_right(toks, by + 1)  # "according to calculations by Amy Glasmeier"
+            if np:
+                cues.append(Cue(v, np, appos, True))
+            continue
+        if low not in SPEECH_VERBS or (tok.is_cap and v > 0):
+            continue
+        cue = _cue_for_verb(toks, v)
+        if cue is not None:
+            cues.append(cue)
+    if not cues:
+        cues.extend(_after_quote_cues(toks))
+    return cues
+
+
+def _after_quote_cues(toks: tuple[Token, ...]) -> list[Cue]:
+    """'"...," Oliver barked.': any past-tense verb right after a quote and its subject is a cue."""
+    found = []
+    for q, tok in enumerate(toks):
+        if tok.kind != "quote" or tok.text.rstrip()[-1:] not in ",?!":
+            continue
+        p = q + 1
+        if p < len(toks) and toks[p].text == ",":
+            p += 1
+        if p >= len(toks) or not is_word(toks[p]):
+            continue
+        np = [toks[p]] if toks[p].lower in {"he", "she", "they", "it"} else np_right(toks, p)[0]
+        v = p + len(np)
+        if not np or v >= len(toks) or not is_word(toks[v]):
+            continue
+        verb = toks[v].lower
+        if verb.endswith("ed") and verb not in FUNCTION_WORDS and not toks[v].is_cap:
+            found.append(Cue(v, np, [], False))
+    return found
+
+
+def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
+    strong = toks[v].lower in STRONG_SPEECH
+    j = skip_aux_left(toks, v - 1)
+    if j < 0:
+        np, appos = np_right(toks, v + 1)
+        return Cue(v, np, appos, strong) if np else None
+    left = toks[j]
+    verb = toks[v].lower
+    if left.kind == "quote" or (left.text == "," and j > 0 and toks[j - 1].kind == "quote"):
+        np, appos = np_right(toks, v + 1)  # '"...," said Beck'
+        if np and appos and not np[-1].is_cap and len(appos) >= 2 and all(t.is_cap for t in appos[:2]):
+            return Cue(v, appos, np, strong)  # 'said Clinton's communications director, Jennifer Palmieri'
+        if np:
+            return Cue(v, np, appos, strong)
+        return None
+    if is_word(left) and (left.possessive or left.lower in NOUN_MARKERS or determined_noun(toks, v)):
+        return None  # "Trump's charge", "a post", "a controversial comment": a noun, not a verb
+    if verb.endswith("ing") and left.lower not in BE and (left.text in ASIDE or is_word(left)):
+        # A participle belongs to its clause's subject: "X wrote to Y, asking ...", "X responded writing"
+        near = np_left(toks, j + 1) if is_word(left) else []
+        if near and (k := toks.index(near[0])) > 0 and toks[k - 1].lower == "with":
+            return Cue(v, near, [], strong)  # "with Sen. John McCain calling it ..."
+        np = clause_subject(toks, j + 1 if is_word(left) else j) or nearest_subject(toks, j)
+        if np or left.text in ASIDE:
+            return Cue(v, np, [], strong) if np else None
+    if left.lower in {"but", "and", "yet", "then"}:
+        np = clause_subject(toks, j)  # "The Kremlin declined to comment but insisted ..."
+        return Cue(v, np, [], strong) if np else None
+    if left.text in {",", "—", "–", ")"}:
+        return _appositive_subject(toks, j, v, strong)
+    if is_word(left) and left.lower in {"he", "she", "it", "they", "we", "i", "who"}:
+        if left.lower == "who" and j >= 2 and toks[j - 1].text == ",":
+            np = np_left(toks, j - 1)
+            if np:
+                return Cue(v, np, [], strong)
+        return Cue(v, [left], [], strong)
+    np = np_left(toks, j + 1)
+    if np:
+        return Cue(v, np, [], strong)
+    return None
+
+
+def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -> Cue | None:
+    """'Peskov, the Kremlin spokesman, said': skip back over the aside to its noun phrase."""
+    closer = toks[j].text
+    opener = {"(": "(", ")": "(", ",": ",", "—": "—", "–": "–"}.get(closer, ",")
+    c = j - 1
+    while c >= 0 and j - c < 40 and toks[c].text != opener and toks[c].kind != "quote":
+        c -= 1
+    if c < 0 or toks[c].text != opener:
+        return None
+    aside = [t for t in toks[c + 1 : j] if is_word(t)]
+    if aside and aside[0].lower == "who":
+        aside = []
+    np = np_left(toks, c)
+    first = toks.index(np[0]) if np else -1
+    if np and first > 0 and toks[first - 1].kind == "word" and toks[first - 1].lower in FUNCTION_WORDS:
+        # "Garin, a pollster working with Priorities USA, a super PAC, said": go one aside back.
+        back = next((k for k in range(first - 1, -1, -1) if toks[k].text == ","), None)
+        return _appositive_subject(toks, back, v, strong) if back else None
+    if not np:
+        return None
+    aside_is_name = len(aside) >= 2 and all(t.is_cap for t in aside)
+    np_is_role = not np[-1].is_cap and is_head(np[-1])
+    if aside_is_name and (np_is_role or not any(t.is_cap for t in np if t.lower not in DETERMINERS)):
+        return Cue(v, aside, np, strong)  # "her personal lawyer, David E. Kendall, wrote"
+    return Cue(v, np, aside, strong)
+
+
+def nearest_cue(cues: list[Cue], qpos: int) -> Cue:
+    def distance(cue: Cue) -> tuple[float, int]:
+        d = abs(cue.index - qpos)
+        return (d * (0.5 if cue.strong else 1.0), d)
+
+    return min(cues, key=distance)
