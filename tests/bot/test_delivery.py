@@ -72,10 +72,11 @@ async def test_stale_claim_is_retaken_by_exactly_one(tmp_path: Path, store_url: 
         first = store.claim(cand, "crashed-process", timedelta(seconds=60))
         assert first is not None
         assert store.claim(cand, "someone", timedelta(seconds=60)) is None  # still fresh
-        # past the timeout (0.5 s here), four claimants race for the abandoned claim
-        await asyncio.sleep(0.6)
-        half = timedelta(seconds=0.5)
-        won = await asyncio.to_thread(_race, store_url, lambda s, i: s.claim(cand, f"t{i}", half))
+        # past the timeout (2 s here: long enough that the race itself never outlives it, even on
+        # a loaded machine), four claimants race for the abandoned claim
+        await asyncio.sleep(2.1)
+        stale_after = timedelta(seconds=2)
+        won = await asyncio.to_thread(_race, store_url, lambda s, i: s.claim(cand, f"t{i}", stale_after))
         assert len([w for w in won if w is not None]) == 1
         winner = next(f"t{i}" for i, w in enumerate(won) if w is not None)
         assert not store.mark_sent(first, "crashed-process", None)  # the old claimant lost it
