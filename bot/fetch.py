@@ -314,24 +314,42 @@ def _media_type(content_type: str | None) -> str | None:
 
 
 def content_type_accepted(content_type: str | None, accept: str) -> bool:
-    """Does the response's media type match one of the caller's Accept ranges (q > 0)?
+    """Does the response's media type match the caller's Accept header with q > 0?
 
-    A missing Content-Type is accepted: the parsers sniff the body and refuse what they
-    cannot read, and many small servers send none.
+    As in HTTP content negotiation (RFC 9110 §12.5.1) the most specific matching range
+    decides, so ``*/*;q=0.1, image/*;q=0`` takes anything but images. A missing
+    Content-Type is accepted: the parsers sniff the body and refuse what they cannot read,
+    and many small servers send none.
     """
     media = _media_type(content_type)
     if media is None:
         return True
+    best: tuple[int, float] | None = None
     for item in accept.split(","):
         parts = [p.strip().lower() for p in item.split(";")]
         pattern = parts[0]
-        if any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in parts[1:]):
+        if pattern == media:
+            rank = 2
+        elif pattern.endswith("/*") and media.startswith(pattern[:-1]):
+            rank = 1
+        elif pattern == "*/*":
+            rank = 0
+        else:
             continue
-        if pattern == "*/*" or pattern == media:
-            return True
-        if pattern.endswith("/*") and media.startswith(pattern[:-1]):
-            return True
-    return False
+        if best is None or rank > best[0]:
+            best = (rank, _quality(parts[1:]))
+    return best is not None and best[1] > 0
+
+
+def _quality(params: list[str]) -> float:
+    for param in params:
+        key, _, value = param.replace(" ", "").partition("=")
+        if key == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 1.0
+    return 1.0
 
 
 # --------------------------------------------------------------------------- the fetcher

@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml, "
-    "application/xml, text/xml, application/json, text/plain;q=0.5"
-)
 #: The bundled sample feed's source URL (read from the package, never fetched).
 SAMPLE_FEED_URL = "bundled:feed.xml"
 _MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -56,13 +52,22 @@ async def poll_source(
         return None
     try:
         read = await _read(settings, fetcher, source)
+        result = await _record(store, source, read)
     except (WirebriefError, OSError) as exc:
         await _failed(store, settings, source, interval, str(exc) or type(exc).__name__)
         return None
-    except Exception as exc:  # a parser bug must not stop the engine; it counts as a failure
+    except Exception as exc:  # a parser or store bug must not stop the engine; it counts as a failure
         log.exception("poll crashed", extra={"source": source.url})
         await _failed(store, settings, source, interval, f"unexpected error: {type(exc).__name__}")
         return None
+    if result.new or result.updated:
+        log.info("polled", extra={"source": source.url, "new": result.new, "updated": result.updated})
+    return result
+
+
+async def _record(store: Store, source: SourceRef, read: SourceRead) -> IngestResult:
+    """Store what was read (item by item: one that cannot be saved is skipped and logged by
+    the store) and mark the poll a success; an empty read is a success too."""
     from digests import summarise
 
     result = IngestResult()
@@ -71,8 +76,6 @@ async def poll_source(
     await asyncio.to_thread(
         store.poll_ok, source.id, read.etag or source.etag, read.last_modified or source.last_modified, read.title
     )
-    if result.new or result.updated:
-        log.info("polled", extra={"source": source.url, "new": result.new, "updated": result.updated})
     return result
 
 
@@ -90,6 +93,8 @@ async def _read(settings: Settings, fetcher: SafeFetcher | None, source: SourceR
         return await asyncio.to_thread(_parse, body, source.url, None)
     if fetcher is None:
         raise FetchError("connection", "no HTTP fetcher available")
+    from bot.sources.feeds import FEED_ACCEPT
+
     got = await fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT)
     if got.status == 304:
         return SourceRead([], got.etag, got.last_modified)

@@ -3,7 +3,17 @@
 Everything in a feed is untrusted: item HTML is reduced to plain text, links must be
 http(s), and counts and lengths are capped so one hostile feed cannot flood a channel
 or the store. A feed that parses badly but still yields entries (feedparser's "bozo") is
-fine; a body with nothing usable is ``FetchError("malformed")``.
+fine; so is a well-formed feed with no entries (an empty feed is not a broken one); a body
+with nothing usable is ``FetchError("malformed")``.
+
+One bad item never costs its neighbours: the body is repaired before parsing where one
+character would make the whole document unreadable (a numeric reference to a code point XML
+forbids, ``&#xD800;``, makes feedparser's fallback parser raise; a stray byte in a feed
+declared UTF-8 makes it re-read the whole feed as windows-1252), each entry is read on its
+own, and an entry that still fails is skipped with a logged reason.
+
+Text follows the feed's own typing (:mod:`bot.sources.text`): a title typed as text keeps
+``<blink>`` and ``List&lt;T&gt;`` literally; HTML is reduced to text.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,16 +35,19 @@ import feedparser
 
 from bot.errors import FetchError
 from bot.fetch import FetchResult, SafeFetcher
-from bot.sources.text import html_to_text, normalise_space
+from bot.sources.text import clean_code_points, decode_lenient, html_to_text, plain_text
 
 log = logging.getLogger(__name__)
 
-#: Accept header for feed fetches: the feed types, plus the generic XML/JSON/text types
-#: feeds are often (mis)served as. HTML is left out: a web page is not a feed.
+#: Accept header for feed fetches: the feed types first, then anything else, since feeds are
+#: served under every type there is (``text/rss+xml``, ``application/x-rss+xml``, ``text/html``,
+#: ``application/octet-stream``...) and feedparser reads the body whatever the label: the body
+#: is sniffed. Only media that can never be a feed (images, audio, video, fonts) is refused
+#: before its body is read.
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml, "
-    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/plain;q=0.5, "
-    "application/octet-stream;q=0.1, binary/octet-stream;q=0.1"
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.1, "
+    "image/*;q=0, audio/*;q=0, video/*;q=0, font/*;q=0"
 )
 MAX_ITEMS = 200
 MAX_TEXT_CHARS = 100_000
@@ -70,7 +84,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
 
     CPU-bound (feedparser is pure Python): call it in a thread from async code.
     """
-    if not body or not body.strip():
+    if not body or not body.strip(b" \t\r\n\x00"):
         raise FetchError("malformed", f"{_host(url)} sent an empty feed")
     if _looks_json(body, content_type):
         return _parse_json_feed(body, url)
@@ -101,21 +115,43 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None) -> ParsedFe
     # to open when it can, which would let a feed body read local files.
     # Sanitising and URI resolution inside feedparser are skipped (a third of its time): its
     # HTML never reaches anyone, html_to_text reduces it to plain text and drops scripts.
-    parsed = feedparser.parse(
-        io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(repair_xml(body, content_type)),
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser's fallback parser can still raise on hostile input
+        log.warning("feed unreadable: url=%s error=%r", url, exc)
+        raise FetchError("malformed", f"{_host(url)} sent a feed I cannot read ({type(exc).__name__})") from None
     entries = parsed.get("entries") or []
-    if not entries and (not parsed.get("version") or parsed.get("bozo")):
+    if not entries and not _valid_empty(parsed):
         problem = parsed.get("bozo_exception")
         log.info("feed malformed: url=%s error=%s", url, problem)
         raise FetchError("malformed", f"{_host(url)} did not send a feed I can read (RSS, Atom or JSON Feed)")
     feed = parsed.get("feed") or {}
-    items = [item for item in (_xml_item(entry, url) for entry in entries[: MAX_ITEMS * 2]) if item]
-    return ParsedFeed(title=_title(feed.get("title")), items=_finish(items))
+    items = _each(entries[: MAX_ITEMS * 2], lambda entry: _xml_item(entry, url), url)
+    return ParsedFeed(title=_title(feed.get("title"), _kind(feed, "title")), items=_finish(items))
+
+
+#: bozo reasons that say nothing about the document's shape: a feed under an odd label or
+#: charset is still a feed, and with no entries it is simply an empty one.
+_HARMLESS_BOZO = ("NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingUnknown")
+
+
+def _valid_empty(parsed: Any) -> bool:
+    """A feed with no entries is a success when it is one: a feed root was recognised and
+    the XML was well-formed (nothing was lost to a parse error)."""
+    if not parsed.get("version"):
+        return False
+    if not parsed.get("bozo"):
+        return True
+    return type(parsed.get("bozo_exception")).__name__ in _HARMLESS_BOZO
 
 
 def _xml_item(entry: Any, base: str) -> FeedItem | None:
-    title = _title(entry.get("title"))
+    title = _title(entry.get("title"), _kind(entry, "title"))
     text = _xml_text(entry)
     link = _link(entry.get("link"), base)
     if not (title or text or link):
@@ -124,19 +160,130 @@ def _xml_item(entry: Any, base: str) -> FeedItem | None:
     return FeedItem(_guid(entry.get("id"), link, title, text), link, title, text, published)
 
 
+def _kind(entry: Any, key: str) -> str | None:
+    """The media type feedparser read for ``key`` (``title_detail.type``)."""
+    detail = entry.get(f"{key}_detail")
+    value = detail.get("type") if isinstance(detail, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def _xml_text(entry: Any) -> str:
     """The fullest body the entry carries: content:encoded / atom:content over the summary."""
-    candidates: list[str] = []
+    texts: list[str] = []
     for content in entry.get("content") or []:
-        value = content.get("value") if isinstance(content, dict) else None
-        if isinstance(value, str):
-            candidates.append(value[: MAX_TEXT_CHARS * 4])
+        if isinstance(content, dict) and isinstance(content.get("value"), str):
+            texts.append(typed_text(content["value"][: MAX_TEXT_CHARS * 4], content.get("type")))
     summary = entry.get("summary")
     if isinstance(summary, str):
-        candidates.append(summary[: MAX_TEXT_CHARS * 4])
-    texts = [html_to_text(c) for c in candidates]
+        texts.append(typed_text(summary[: MAX_TEXT_CHARS * 4], _kind(entry, "summary")))
     best = max(texts, key=len, default="")
     return best[:MAX_TEXT_CHARS]
+
+
+def typed_text(value: str, media: str | None) -> str:
+    """The feed text rule: HTML (and XHTML) is reduced to text; text typed as text stays as it
+    is; other media (base64 binaries, arbitrary XML) is not article text.
+
+    An untyped value is HTML: RSS says nothing, and descriptions are HTML in practice.
+    """
+    kind = (media or "text/html").split(";", 1)[0].strip().lower()
+    if "html" in kind:
+        return html_to_text(value)
+    if kind.startswith("text/") or kind in ("text", "plain"):
+        return plain_text(value)
+    if kind.endswith("xml"):
+        return html_to_text(value)
+    return ""
+
+
+# --------------------------------------------------------------------------- repairing the body
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,12})|([0-9]{1,16}));")
+_CHAR_REF_TEXT = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,12})|([0-9]{1,16}));")
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+#: (how the body starts, its codec, whether that start is a BOM to keep in front)
+_WIDE = (
+    (b"\x00\x00\xfe\xff", "utf-32-be", True),
+    (b"\xff\xfe\x00\x00", "utf-32-le", True),
+    (b"\xfe\xff", "utf-16-be", True),
+    (b"\xff\xfe", "utf-16-le", True),
+    (b"\x00\x00\x00<", "utf-32-be", False),
+    (b"<\x00\x00\x00", "utf-32-le", False),
+    (b"\x00<\x00?", "utf-16-be", False),
+    (b"<\x00?\x00", "utf-16-le", False),
+)
+
+
+def repair_xml(body: bytes, content_type: str | None = None) -> bytes:
+    """The body with what would sink the whole document mended, nothing else changed:
+    numeric references to code points XML forbids become U+FFFD (NUL and C0 controls go),
+    and stray bytes in a feed declared UTF-8 become U+FFFD."""
+    for start, codec, is_bom in _WIDE:
+        if body.startswith(start):
+            return _repair_wide(body, start if is_bom else b"", codec)
+    body = _CHAR_REF.sub(_fix_ref, body) if b"&#" in body else body
+    if _declared_utf8(body, content_type):
+        text = decode_lenient(body, "utf-8")
+        if text is not None:
+            return text.encode("utf-8")
+    return body
+
+
+def _fix_ref(match: re.Match[bytes]) -> bytes:
+    hexa, dec = match.group(1), match.group(2)
+    replacement = _ref_replacement(int(hexa, 16) if hexa else int(dec))
+    return match.group(0) if replacement is None else replacement.encode("ascii")
+
+
+def _ref_replacement(code: int) -> str | None:
+    """None for a reference XML allows; else what stands in for it."""
+    if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF:
+        return None
+    return "" if code < 0x20 else "&#xFFFD;"
+
+
+def _repair_wide(body: bytes, bom: bytes, codec: str) -> bytes:
+    """UTF-16/32 documents: the same reference repair, in their own encoding."""
+    try:
+        text = body[len(bom) :].decode(codec)
+    except UnicodeDecodeError:
+        return body
+    if "&#" not in text:
+        return body
+
+    def fix(match: re.Match[str]) -> str:
+        hexa, dec = match.group(1), match.group(2)
+        replacement = _ref_replacement(int(hexa, 16) if hexa else int(dec))
+        return match.group(0) if replacement is None else replacement
+
+    return bom + _CHAR_REF_TEXT.sub(fix, text).encode(codec)
+
+
+def _declared_utf8(body: bytes, content_type: str | None) -> bool:
+    """UTF-8 named by the HTTP charset, or (without one) by the XML declaration."""
+    charset = None
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip("\"'").lower()
+    if charset is None:
+        match = _XML_ENCODING.match(body[:512])
+        charset = match.group(1).decode("ascii").lower() if match else None
+    return charset in ("utf-8", "utf8")
+
+
+def _each(entries: Iterable[Any], read: Any, url: str) -> list[FeedItem]:
+    """Read entries one by one: one that raises is skipped with its reason, the rest are kept."""
+    items: list[FeedItem] = []
+    for index, entry in enumerate(entries):
+        try:
+            item = read(entry)
+        except Exception as exc:
+            log.warning("feed item skipped: url=%s entry=%d error=%r", url, index, exc)
+            continue
+        if item is not None:
+            items.append(item)
+    return items
 
 
 def _struct_time(value: Any) -> datetime | None:
@@ -162,7 +309,7 @@ def _looks_json(body: bytes, content_type: str | None) -> bool:
 def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1); feedparser does not read it."""
     try:
-        data = json.loads(body.decode("utf-8-sig"))
+        data = json.loads(_json_text(body))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise FetchError("malformed", f"{_host(url)} sent JSON that is not valid") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
@@ -170,19 +317,28 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     version = data.get("version")
     if not (isinstance(version, str) and "jsonfeed.org/version/" in version):
         log.info("json feed without a jsonfeed version, reading it anyway: url=%s version=%r", url, version)
-    items = [item for item in (_json_item(raw, url) for raw in data["items"][: MAX_ITEMS * 2]) if item]
-    return ParsedFeed(title=_title(_str(data.get("title"))), items=_finish(items))
+    items = _each(data["items"][: MAX_ITEMS * 2], lambda raw: _json_item(raw, url), url)
+    return ParsedFeed(title=_title(_str(data.get("title")), "text"), items=_finish(items))
+
+
+def _json_text(body: bytes) -> str:
+    """JSON is UTF-8 (RFC 8259; UTF-16/32 detected for old servers); a stray byte is U+FFFD."""
+    codec = json.detect_encoding(body)
+    text = body.decode(codec, errors="replace")
+    return text.removeprefix("\ufeff")
 
 
 def _json_item(raw: Any, base: str) -> FeedItem | None:
+    """JSON Feed's typing is in its keys: ``title``, ``content_text`` and ``summary`` are plain
+    text, ``content_html`` is HTML."""
     if not isinstance(raw, dict):
         return None
-    title = _title(_str(raw.get("title")))
+    title = _title(_str(raw.get("title")), "text")
     html_body = _str(raw.get("content_html"))
     plain = _str(raw.get("content_text"))
     summary = _str(raw.get("summary"))
-    texts = [html_to_text(html_body[: MAX_TEXT_CHARS * 4]) if html_body else "", normalise_space(plain or "")]
-    text = max(texts, key=len) or normalise_space(summary or "")
+    texts = [html_to_text(html_body[: MAX_TEXT_CHARS * 4]) if html_body else "", plain_text(plain or "")]
+    text = max(texts, key=len) or plain_text(summary or "")
     text = text[:MAX_TEXT_CHARS]
     link = _link(_str(raw.get("url")) or _str(raw.get("external_url")), base)
     if not (title or text or link):
@@ -206,7 +362,7 @@ def _iso_date(value: str | None) -> datetime | None:
 
 
 def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    return clean_code_points(value) if isinstance(value, str) else None
 
 
 # --------------------------------------------------------------------------- shared
@@ -216,10 +372,10 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or url[:80]
 
 
-def _title(value: Any) -> str | None:
+def _title(value: Any, media: str | None) -> str | None:
     if not isinstance(value, str):
         return None
-    text = " ".join(html_to_text(value[: MAX_TITLE_CHARS * 8]).split())
+    text = " ".join(typed_text(value[: MAX_TITLE_CHARS * 8], media).split())
     if len(text) > MAX_TITLE_CHARS:
         text = text[: MAX_TITLE_CHARS - 1].rstrip() + "…"
     return text or None
@@ -230,7 +386,7 @@ def _link(value: Any, base: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        link = urljoin(base, value.strip())
+        link = urljoin(base, clean_code_points(value).strip())
         parts = urlsplit(link)
     except ValueError:
         return None
@@ -244,7 +400,7 @@ def _link(value: Any, base: str) -> str | None:
 def _guid(ident: Any, link: str | None, title: str | None, text: str) -> str:
     """The item's own id, else its link, else a hash of what it says (stable across polls)."""
     if isinstance(ident, str) and ident.strip():
-        guid = ident.strip()
+        guid = clean_code_points(ident).strip()
         if len(guid) <= MAX_GUID_CHARS:
             return guid
         return "sha256:" + hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,8 +1,18 @@
-"""HTML fragments (feed summaries, content:encoded) to plain text.
+"""The one text rule for everything a source sends: text typed as text stays text, HTML typed
+as HTML is reduced to its text, and neither may carry a code point the store cannot keep.
 
-Feed HTML is untrusted and often broken; lxml's HTML parser recovers from anything and
-never fetches or executes. Block elements become line breaks so paragraphs survive (the
-summariser finds quotes and sign-offs by paragraph); scripts, styles and embeds vanish.
+* :func:`plain_text` — a value the source *typed* as plain text (an RSS/Atom ``type="text"``
+  title, a JSON Feed title or ``content_text``): nothing in angle brackets is a tag and no
+  entity is decoded a second time (``List&lt;T&gt;`` stays literally that).
+* :func:`html_to_text` — a value typed as HTML. Feed HTML is untrusted and often broken;
+  lxml's HTML parser recovers from anything and never fetches or executes. Block elements
+  become line breaks so paragraphs survive (the summariser finds quotes and sign-offs by
+  paragraph); scripts and styles vanish. libxml2 parses HTML 4, so an unclosed ``<embed>``,
+  ``<object>`` or ``<svg>`` swallows the rest of the fragment as its children; here they are
+  undone the way an HTML5 browser reads them, so the paragraph after an embedded video stays.
+* :func:`clean_code_points` — lone surrogates (``&#xD800;`` in a feed, ``"\\ud800"`` in
+  JSON) become U+FFFD and NULs go: neither SQLite nor PostgreSQL can store them, and one
+  such character must not cost the item, let alone its neighbours.
 """
 
 from __future__ import annotations
@@ -13,7 +23,19 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-_DROP = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "math", "head")
+from bot.codepoints import clean_code_points
+
+__all__ = ["clean_code_points", "decode_lenient", "html_to_text", "normalise_space", "plain_text"]
+
+#: Raw-text or never-shown elements: a browser does not render their content either, even
+#: when the end tag is missing, so dropping them whole matches what a reader sees.
+_DROP = ("script", "style", "noscript", "iframe", "template", "head", "param")
+#: Void elements libxml2 does not know are void: what it nested inside them follows them.
+_UNWRAP = ("embed", "source", "track")
+#: Elements whose own content is not article text, but which HTML5 closes as soon as ordinary
+#: HTML content starts (the "breakout" rule of foreign content; fallback content of <object>).
+_FOREIGN = ("svg", "math", "object")
+_INTEGRATION = frozenset({"foreignobject", "annotation-xml", "desc", "title"})
 _BLOCKS = frozenset(
     {
         "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
@@ -22,11 +44,45 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
+_BREAKOUT = _BLOCKS | {
+    "b", "big", "body", "center", "code", "em", "i", "img", "listing", "menu", "nobr", "ruby", "s", "small",
+    "span", "strong", "strike", "sub", "sup", "tt", "u", "var",
+}  # fmt: skip
 _TAGGY = re.compile(r"<[a-zA-Z!/?]")
+_REPLACEMENT_RUN = re.compile("\ufffd+")
 #: huge_tree lifts libxml2's 256-level depth limit, past which hostile nesting silently
 #: loses text; input size is already capped by the caller. no_network: never fetch a DTD.
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, no_network=True)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_lenient(body: bytes, codec: str) -> str | None:
+    """``body`` decoded with ``codec``, a stray undecodable byte becoming U+FFFD; None when the
+    codec is plainly wrong (more bad sequences than good non-ASCII characters) or unknown.
+
+    A declared charset wins over a guess (browsers do the same): one stray byte in a UTF-8
+    page must cost one character, not garble every other one through a guessed charset.
+    """
+    try:
+        return body.decode(codec)
+    except LookupError:
+        return None
+    except UnicodeDecodeError:
+        pass
+    text = body.decode(codec, errors="replace")
+    try:
+        genuine = body.count("\ufffd".encode(codec))
+    except (UnicodeError, LookupError):
+        genuine = 0
+    replaced = text.count("\ufffd") - genuine
+    bad = len(_REPLACEMENT_RUN.findall(text)) - genuine  # a bad sequence may give several U+FFFD
+    good = len(text) - len(text.encode("ascii", "ignore")) - replaced - genuine
+    return text if good >= bad else None
+
+
+def plain_text(value: str) -> str:
+    """A value the source typed as plain text, made storable and tidy, never parsed as markup."""
+    return normalise_space(clean_code_points(value))
 
 
 def normalise_space(text: str) -> str:
@@ -44,6 +100,7 @@ def html_to_text(fragment: str) -> str:
     """
     if not fragment or not fragment.strip():
         return ""
+    fragment = clean_code_points(fragment)
     if not _TAGGY.search(fragment):
         return normalise_space(html.unescape(fragment))
     try:
@@ -53,9 +110,56 @@ def html_to_text(fragment: str) -> str:
     for bad in list(root.iter(*_DROP)):
         if bad.getparent() is not None:
             bad.drop_tree()
+    for void in list(root.iter(*_UNWRAP)):
+        if void.getparent() is not None:
+            void.drop_tag()
+    for foreign in list(root.iter(*_FOREIGN)):
+        if foreign.getparent() is not None:
+            _close_foreign(foreign)
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     text = normalise_space("".join(_texts(root)))
     return text or _strip_tags(fragment)
+
+
+def _close_foreign(element: lxml_html.HtmlElement) -> None:
+    """Drop an <svg>, <math> or <object> but keep the HTML that an HTML5 parser would have
+    put after it: from the first ordinary HTML element inside it (not inside an SVG/MathML
+    integration point), everything to its end moves out, in order, then the rest goes."""
+    first = next((d for d in element.iterdescendants() if _breaks_out(d, element)), None)
+    if first is None:
+        element.drop_tree()
+        return
+    moved = [first, *first.itersiblings()]
+    node = first.getparent()
+    while node is not element:  # climb: what follows each enclosing element follows too
+        if node.tail:
+            _append_tail(moved[-1], node.tail)
+            node.tail = None
+        moved.extend(node.itersiblings())
+        node = node.getparent()
+    if element.tail:
+        _append_tail(moved[-1], element.tail)
+        element.tail = None
+    anchor = element
+    for item in moved:
+        anchor.addnext(item)
+        anchor = item
+    element.drop_tree()
+
+
+def _breaks_out(node: etree._Element, top: etree._Element) -> bool:
+    if not isinstance(node.tag, str) or node.tag.lower() not in _BREAKOUT:
+        return False
+    for ancestor in node.iterancestors():
+        if ancestor is top:
+            return True
+        if isinstance(ancestor.tag, str) and ancestor.tag.lower() in _INTEGRATION:
+            return False
+    return True
+
+
+def _append_tail(element: etree._Element, text: str) -> None:
+    element.tail = (element.tail or "") + text
 
 
 def _strip_tags(fragment: str) -> str:

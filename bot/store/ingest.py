@@ -1,6 +1,11 @@
 """Polls' bookkeeping and ingestion: new items become digests once; an edited item (same guid
 or link, new content) is recorded as an update of its digest, never a second post; the same
-content under another guid is a duplicate."""
+content under another guid is a duplicate.
+
+Items are summarised and saved one by one, each in its own savepoint: text the database
+cannot hold is repaired first (lone surrogates become U+FFFD, NULs go), and an item that
+still cannot be saved is skipped with a logged reason, never taking its neighbours with it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from bot.codepoints import clean_code_points
 from bot.store.base import StoreBase
 from bot.store.models import DigestRow, ItemRow, SourceRow, SubscriptionRow
 from bot.store.subscriptions import backfill_cursor, source_ref
@@ -122,7 +130,7 @@ class IngestStore(StoreBase):
 
     def ingest(self, source: SourceRef, items: list[NewItem], summarise: Summariser) -> IngestResult:
         """Record ``items`` (oldest first). Runs the summariser, so call it off the event loop."""
-        batch = _dedupe_batch(items)
+        batch = _dedupe_batch([_storable(item) for item in items])
         known = self._known(source.id, batch)
         fresh: list[tuple[NewItem, str, str]] = []
         edits: list[tuple[int, str, NewItem, str]] = []
@@ -140,9 +148,9 @@ class IngestStore(StoreBase):
                 duplicates += 1
                 continue
             fresh.append((item, key, chash))
-        new = self._insert_new(source, [(i, k, h, summarise(_dispatch(i, source))) for i, k, h in fresh])
+        new = self._insert_new(source, [(i, k, h, _summary(summarise, i, source)) for i, k, h in fresh])
         updated = self._apply_edits(
-            source, [(iid, old, i, h, summarise(_dispatch(i, source))) for iid, old, i, h in edits]
+            source, [(iid, old, i, h, _summary(summarise, i, source)) for iid, old, i, h in edits]
         )
         return IngestResult(new=new, updated=updated, duplicates=duplicates + len(fresh) - new)
 
@@ -173,58 +181,103 @@ class IngestStore(StoreBase):
         inserted = 0
         with self.tx() as s:
             for item, key, chash, digest in rows:
-                now = utcnow()
-                item_id = s.scalar(
-                    self.insert(ItemRow)
-                    .values(
-                        source_id=source.id,
-                        guid=key,
-                        link=(item.link or None) and item.link[:2048],
-                        content_hash=chash,
-                        title=item.title,
-                        published=_naive(item.published),
-                        first_seen=now,
-                        revisions=0,
-                    )
-                    .on_conflict_do_nothing(index_elements=["source_id", "guid"])
-                    .returning(ItemRow.id)
-                )
-                if item_id is None:
-                    continue  # another process recorded it first
-                s.add(
-                    DigestRow(
-                        source_id=source.id,
-                        item_id=item_id,
-                        kind="item",
-                        data=json.dumps(digest.to_json()),
-                        headline=digest.headline[:1000],
-                        link=item.link,
-                        published=_naive(item.published),
-                        created=now,
-                    )
-                )
-                inserted += 1
+                try:
+                    with s.begin_nested():
+                        inserted += self._insert_one(s, source, item, key, chash, digest)
+                except SQLAlchemyError as exc:
+                    _skipped(source, item, exc)
         return inserted
+
+    def _insert_one(self, s: Session, source: SourceRef, item: NewItem, key: str, chash: str, digest: Digest) -> int:
+        now = utcnow()
+        item_id = s.scalar(
+            self.insert(ItemRow)
+            .values(
+                source_id=source.id,
+                guid=key,
+                link=(item.link or None) and item.link[:2048],
+                content_hash=chash,
+                title=item.title,
+                published=_naive(item.published),
+                first_seen=now,
+                revisions=0,
+            )
+            .on_conflict_do_nothing(index_elements=["source_id", "guid"])
+            .returning(ItemRow.id)
+        )
+        if item_id is None:
+            return 0  # another process recorded it first
+        s.add(
+            DigestRow(
+                source_id=source.id,
+                item_id=item_id,
+                kind="item",
+                data=json.dumps(digest.to_json()),
+                headline=digest.headline[:1000],
+                link=item.link,
+                published=_naive(item.published),
+                created=now,
+            )
+        )
+        s.flush()
+        return 1
 
     def _apply_edits(self, source: SourceRef, rows: list[tuple[int, str, NewItem, str, Digest]]) -> int:
         updated = 0
         with self.tx() as s:
             for item_id, old_hash, item, new_hash, digest in rows:
-                result = s.execute(
-                    update(ItemRow)
-                    .where(ItemRow.id == item_id, ItemRow.content_hash == old_hash)
-                    .values(content_hash=new_hash, title=item.title, updated=utcnow(), revisions=ItemRow.revisions + 1)
-                )
-                if not result.rowcount:  # type: ignore[attr-defined]
+                try:
+                    with s.begin_nested():
+                        updated += _apply_edit(s, item_id, old_hash, item, new_hash, digest)
+                except SQLAlchemyError as exc:
+                    _skipped(source, item, exc)
                     continue
-                s.execute(
-                    update(DigestRow)
-                    .where(DigestRow.item_id == item_id)
-                    .values(data=json.dumps(digest.to_json()), headline=digest.headline[:1000])
-                )
-                updated += 1
                 log.info("item edited; digest updated, not reposted", extra={"source": source.url, "item": item_id})
         return updated
+
+
+def _apply_edit(s: Session, item_id: int, old_hash: str, item: NewItem, new_hash: str, digest: Digest) -> int:
+    result = s.execute(
+        update(ItemRow)
+        .where(ItemRow.id == item_id, ItemRow.content_hash == old_hash)
+        .values(content_hash=new_hash, title=item.title, updated=utcnow(), revisions=ItemRow.revisions + 1)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return 0
+    s.execute(
+        update(DigestRow)
+        .where(DigestRow.item_id == item_id)
+        .values(data=json.dumps(digest.to_json()), headline=digest.headline[:1000])
+    )
+    return 1
+
+
+def _skipped(source: SourceRef, item: NewItem, exc: Exception) -> None:
+    reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+    extra = {"source": source.url, "guid": item.guid[:200], "error": reason}
+    log.warning("item skipped: it cannot be saved", extra=extra)
+
+
+def _storable(item: NewItem) -> NewItem:
+    """The item with every code point the database can store (see the module docstring)."""
+    guid, link, title, text = (clean_code_points(v) if v else v for v in (item.guid, item.link, item.title, item.text))
+    if (guid, link, title, text) == (item.guid, item.link, item.title, item.text):
+        return item
+    return NewItem(guid=guid or "", link=link, title=title, text=text or "", published=item.published)
+
+
+def _summary(summarise: Summariser, item: NewItem, source: SourceRef) -> Digest:
+    """The item's digest; if the summariser fails on it, a bare digest (its title, no quotes)
+    so the item is still recorded and posted rather than lost."""
+    dispatch = _dispatch(item, source)
+    try:
+        return summarise(dispatch)
+    except Exception:
+        log.exception("summariser failed; the item is kept without quotes", extra={"source": source.url})
+    headline = " ".join((item.title or item.text[:200]).split())[:300] or "Untitled dispatch"
+    return Digest(
+        headline=headline, dateline=None, quotes=(), key_quotes=(), text=item.text, title=item.title, url=item.link
+    )
 
 
 def _dedupe_batch(items: list[NewItem]) -> list[tuple[NewItem, str, str]]:

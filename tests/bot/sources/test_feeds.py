@@ -250,11 +250,12 @@ async def test_fetch_feed_then_304(server: LocalServer, fetcher: SafeFetcher) ->
     assert "application/rss+xml" in server.hits("/rss")[0].headers["accept"]
 
 
-async def test_fetch_feed_refuses_an_html_page(server: LocalServer, fetcher: SafeFetcher) -> None:
-    url = server.route("/page", Reply(body=b"<html></html>", headers={"Content-Type": "text/html"}))
+async def test_fetch_feed_reads_an_html_page_and_finds_no_feed(server: LocalServer, fetcher: SafeFetcher) -> None:
+    """Feeds are served as text/html too, so the body decides: a real page is not a feed."""
+    url = server.route("/page", Reply(body=b"<html><p>hello</p></html>", headers={"Content-Type": "text/html"}))
     with pytest.raises(FetchError) as err:
         await fetch_feed(fetcher, url)
-    assert err.value.reason == "bad_content_type"
+    assert err.value.reason == "malformed" and "did not send a feed" in str(err.value)
 
 
 async def test_fetch_feed_malformed_xml_over_http(server: LocalServer, fetcher: SafeFetcher) -> None:

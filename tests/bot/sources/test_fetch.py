@@ -101,6 +101,10 @@ def test_content_type_matching() -> None:
     assert content_type_accepted("image/png", "*/*")
     assert not content_type_accepted("image/png", "text/html")
     assert not content_type_accepted("text/html", "text/html;q=0, text/plain")
+    # the most specific range decides (RFC 9110): anything but images
+    assert content_type_accepted("text/rss+xml", "application/rss+xml, */*;q=0.1, image/*;q=0")
+    assert not content_type_accepted("image/png", "application/rss+xml, */*;q=0.1, image/*;q=0")
+    assert content_type_accepted("image/svg+xml", "*/*;q=0.1, image/*;q=0, image/svg+xml")
 
 
 async def test_connection_refused_is_connection(fetcher: SafeFetcher) -> None:
