@@ -53,6 +53,22 @@ class Bot:
             cwd=tmp_path,
         )
 
+    def started(self, timeout: float = 30.0) -> Bot:
+        """Wait until the engine says it started. Start-up (imports, migrations) is not the
+        behaviour under test, and on a loaded machine it alone can take longer than the 5 s
+        every behavioural wait allows; so it gets its own, looser bound."""
+        wait_until(
+            lambda: (
+                "engine started" in self.err.read_text(encoding="utf-8", errors="replace")
+                or self.proc.poll() is not None
+            ),
+            timeout=timeout,
+            what="the bot to start",
+        )
+        if self.proc.poll() is not None:
+            raise AssertionError(f"the bot exited at start-up: {self.err.read_text()}")
+        return self
+
     def text(self) -> str:
         return self.out.read_text(encoding="utf-8", errors="replace")
 
