@@ -64,6 +64,25 @@ class SourceInfo:
     failures: int = 0
     paused_reason: str | None = None
 
+    @property
+    def host(self) -> str | None:
+        """The feed's host (``www.`` dropped), which tells two feeds with one title apart."""
+        if self.kind != "feed":
+            return None
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.url).hostname or ""
+        return host.removeprefix("www.") or None
+
+    @property
+    def label(self) -> str:
+        """How lists name the source: "Title (host)" for a feed, the wire's name otherwise."""
+        name = " ".join((self.name or "").split()) or self.url
+        host = self.host
+        if host is None or name == self.url or host in name.lower():
+            return name
+        return f"{name} ({host})"
+
 
 @dataclass(frozen=True)
 class SubscriptionInfo:

@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlunparse
 
 from bot.config import Settings
 from bot.domain import ChannelRef, ChannelStatus, Post, SourceInfo, SubscriptionInfo
@@ -202,7 +202,33 @@ def _check_url(url: str) -> str:
         raise UserInputError(f"{url!r} is not an http(s) URL")
     if parsed.username or parsed.password:
         raise UserInputError("a feed URL must not carry a user name or password")
-    return parsed._replace(scheme=parsed.scheme.lower(), netloc=parsed.netloc.lower(), fragment="").geturl()
+    try:
+        parsed.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise UserInputError(f"{url!r} has a bad port number") from None
+    return normalise_url(url)
+
+
+#: Query parameters that only track who clicked where; a feed URL with them is the same feed.
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "igshid")
+
+
+def normalise_url(url: str) -> str:
+    """One key per feed however it is typed: scheme and host in lower case, the default port,
+    fragment, tracking parameters (``utm_*`` …) and a trailing slash dropped — so ``…/feed``,
+    ``…/feed/`` and ``…/feed?utm_source=x`` are one source, fetched once."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    host = (parsed.hostname or "").rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    port = parsed.port
+    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
+    path = parsed.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    pairs = [p for p in parsed.query.split("&") if p and not p.split("=", 1)[0].lower().startswith(_TRACKING)]
+    return urlunparse((scheme, netloc, path, parsed.params, "&".join(pairs), ""))
 
 
 def _check_channel(channel: ChannelRef) -> None:

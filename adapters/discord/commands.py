@@ -222,7 +222,7 @@ class DigestCommands(app_commands.Group):
         subs = await self.services.subscriptions(channel_of(interaction))
         needle = current.strip().lower()
         return [
-            app_commands.Choice(name=f"{s.number}. {s.source.name or s.source.url}"[:100], value=str(s.number))
+            app_commands.Choice(name=f"{s.number}. {s.source.label}"[:100], value=str(s.number))
             for s in subs
             if needle in f"{s.number} {s.source.name} {s.source.url}".lower()
         ][:MAX_CHOICES]

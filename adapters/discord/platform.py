@@ -49,6 +49,11 @@ def build_client(settings: DiscordSettings) -> discord.Client:
     Default intents only: mentions carry their content without the privileged
     Message Content intent, and nothing else here reads messages.
     """
+    # Wirebrief never joins voice: discord.py's "PyNaCl/davey is not installed" warnings at
+    # every start would only alarm an operator.
+    discord.VoiceClient.warn_nacl = False
+    if hasattr(discord.VoiceClient, "warn_dave"):
+        discord.VoiceClient.warn_dave = False
     options = {
         "intents": discord.Intents.default(),
         "allowed_mentions": discord.AllowedMentions.none(),

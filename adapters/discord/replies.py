@@ -76,7 +76,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def subscription_line(sub: SubscriptionInfo) -> str:
-    name = safe_text(sub.source.name or sub.source.url, 200)
+    name = safe_text(sub.source.label, 200)
     paused = f" — ⏸ paused: {safe_text(sub.paused_reason, 200)}" if sub.paused_reason else ""
     return f"**{sub.number}.** {name} · {sub.schedule} · backfill {sub.backfill}{paused}"
 
@@ -108,12 +108,12 @@ def status_text(status: ChannelStatus) -> str:
 
 def subscribed_text(sub: SubscriptionInfo) -> str:
     backfill = f"; posting the latest {sub.backfill} now" if sub.backfill else ""
-    name = safe_text(sub.source.name or sub.source.url, 300)
+    name = safe_text(sub.source.label, 300)
     return f"Subscribed this channel to {name} ({sub.schedule}){backfill}."
 
 
 def unsubscribed_text(sub: SubscriptionInfo) -> str:
-    return f"Unsubscribed this channel from {safe_text(sub.source.name or sub.source.url, 300)}."
+    return f"Unsubscribed this channel from {safe_text(sub.source.label, 300)}."
 
 
 def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:

@@ -76,7 +76,7 @@ def when(moment: datetime | None, empty: str = "never") -> str:
 
 
 def subscription_line(sub: SubscriptionInfo) -> str:
-    name = escape(clip(sub.source.name or sub.source.url, 200))
+    name = escape(clip(sub.source.label, 200))
     line = f"*{sub.number}.* {name} — {escape(str(sub.schedule))}"
     if sub.paused_reason:
         line += f" — :double_vertical_bar: paused: {escape(clip(sub.paused_reason, 200))}"
@@ -110,7 +110,7 @@ def status_text(status: ChannelStatus, command: str) -> str:
 
 
 def subscribed_text(sub: SubscriptionInfo) -> str:
-    name = escape(clip(sub.source.name or sub.source.url, 200))
+    name = escape(clip(sub.source.label, 200))
     text = f"Subscribed this channel to {name} — {escape(str(sub.schedule))}."
     if sub.backfill:
         items = "item" if sub.backfill == 1 else f"{sub.backfill} items"
@@ -119,4 +119,4 @@ def subscribed_text(sub: SubscriptionInfo) -> str:
 
 
 def unsubscribed_text(sub: SubscriptionInfo) -> str:
-    return f"Unsubscribed this channel from {escape(clip(sub.source.name or sub.source.url, 200))}."
+    return f"Unsubscribed this channel from {escape(clip(sub.source.label, 200))}."

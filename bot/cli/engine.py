@@ -17,6 +17,7 @@ import typer
 from bot.cli.app import app
 from bot.config import Settings, load_settings
 from bot.domain import ChannelRef, SourceInfo, SubscriptionInfo
+from bot.errors import NotFoundError
 
 if TYPE_CHECKING:
     from bot.service_impl import StoreServices
@@ -73,7 +74,9 @@ def run(
     config: ConfigOpt = None,
     platform: Annotated[
         list[str] | None,
-        typer.Option("--platform", "-p", help="Platform to start (repeatable): console, discord, slack."),
+        typer.Option(
+            "--platform", "-p", metavar="NAME", help="Platform to start (repeatable): console, discord, slack."
+        ),
     ] = None,
     once: Annotated[bool, typer.Option("--once", help="One pass (poll, post what is due) and exit.")] = False,
 ) -> None:
@@ -139,7 +142,10 @@ def unsubscribe(
     """Remove a channel's subscription."""
     settings = load_settings(config)
     ref = ChannelRef.parse(channel)
-    info = _with_services(settings, lambda s: s.unsubscribe(ref, which))
+    try:
+        info = _with_services(settings, lambda s: s.unsubscribe(ref, which))
+    except NotFoundError as exc:  # the services speak to a chat channel; name it here
+        raise NotFoundError(str(exc).replace("this channel", str(ref), 1)) from None
     typer.echo(f"{info.channel}: unsubscribed from {info.source.name}")
 
 
@@ -241,7 +247,7 @@ def _subscriptions_table(infos: list[SubscriptionInfo]) -> object:
         table.add_row(
             Text(str(info.channel)),
             str(info.number),
-            Text(info.source.name),
+            Text(info.source.label),
             str(info.schedule),
             _when(info.last_post),
             _when(info.next_post),

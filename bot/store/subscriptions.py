@@ -150,11 +150,11 @@ class SubscriptionStore(StoreBase):
     def unsubscribe(self, channel: ChannelRef, which: str) -> SubscriptionInfo:
         infos = self.subscriptions(channel)
         if not infos:
-            raise NotFoundError(f"{channel} has no subscriptions")
+            raise NotFoundError("this channel has no subscriptions")
         target = _pick(infos, which.strip())
         if target is None:
             listing = ", ".join(f"{i.number}. {i.source.name}" for i in infos)
-            raise NotFoundError(f"no subscription {which!r} in {channel}; it has: {listing}")
+            raise NotFoundError(f"this channel has no subscription {which!r}; it has: {listing}")
         with self.tx() as s:
             s.execute(delete(SubscriptionRow).where(SubscriptionRow.id == target.id))
         return target

@@ -111,3 +111,13 @@ def test_db_upgrade_creates_the_store(tmp_path: Path) -> None:
     assert "store up to date" in result.stdout and db.exists()
     again = wirebrief(tmp_path, "db", "upgrade", WIREBRIEF_STORE_URL=f"sqlite:///{db}")
     assert again.returncode == 0
+
+
+def test_short_help_version_and_help_text_kept_whole(tmp_path: Path) -> None:
+    version = wirebrief(tmp_path, "--version")
+    assert version.returncode == 0 and re.fullmatch(r"wirebrief \d+\.\d+\.\d+\S*\n", version.stdout)
+    short = wirebrief(tmp_path, "subscribe", "-h")
+    assert short.returncode == 0 and short.stdout == wirebrief(tmp_path, "subscribe", "--help").stdout
+    assert "[wires]" in short.stdout  # not eaten as markup
+    run = wirebrief(tmp_path, "run", "-h")
+    assert "<bool>" not in run.stdout and "--once " in run.stdout and "list[str]" not in run.stdout

@@ -215,3 +215,21 @@ async def test_channel_gone_pauses_and_rate_limit_retries_and_failures_retry_lat
         assert posted_numbers(bot.platform, MAIN) == [1, 2]
         assert posted_numbers(bot.platform, slow) == [1, 2]
         assert posted_numbers(bot.platform, gone) == []
+
+
+async def test_one_source_however_the_feed_url_is_typed_and_same_titles_show_their_host(
+    tmp_path: Path, store_url: str
+) -> None:
+    async with running_bot(tmp_path, store_url) as bot:
+        for url in (
+            "https://News.example.com/feed",
+            "https://news.example.com/feed/",
+            "https://news.example.com:443/feed?utm_source=newsletter&utm_medium=email#top",
+        ):
+            await bot.services.subscribe(MAIN, url, allow_local=True)
+        [sub] = await bot.services.subscriptions(MAIN)
+        assert sub.source.url == "https://news.example.com/feed"
+        await bot.services.subscribe(MAIN, "https://news.example.com/feed?id=2&utm_campaign=x", allow_local=True)
+        assert [s.source.url for s in await bot.services.subscriptions(MAIN)][1] == "https://news.example.com/feed?id=2"
+        with pytest.raises(NotFoundError, match=r"^this channel has no subscription '7'"):
+            await bot.services.unsubscribe(MAIN, "7")
