@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -79,80 +79,6 @@ def _print(digest: Digest, as_json: bool) -> None:
     Console().print(render_digest(digest))
 
 
-def _batch_line(lineno: int, line: str) -> tuple[Any, Dispatch]:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise UserInputError(f"line {lineno}: not valid JSON ({exc.msg})") from None
-    if not isinstance(obj, dict):
-        raise UserInputError(f'line {lineno}: expected a JSON object with "id" and "text"')
-    ident = obj.get("id")
-    text = obj.get("text")
-    title = obj.get("title")
-    if not isinstance(text, str):
-        raise _BatchError(ident, f'line {lineno}: "text" must be a string')
-    if title is not None and not isinstance(title, str):
-        raise _BatchError(ident, f'line {lineno}: "title" must be a string or absent')
-    if not text.strip():
-        raise _BatchError(ident, f'line {lineno}: "text" is empty')
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_DISPATCH_BYTES:
-        raise _BatchError(ident, f'line {lineno}: "text" is over {MAX_DISPATCH_BYTES // 2**20} MB')
-    return ident, Dispatch(text=text, title=title or None, id=None if ident is None else str(ident))
-
-
-class _BatchError(UserInputError):
-    def __init__(self, ident: Any, message: str) -> None:
-        super().__init__(message)
-        self.ident = ident
-
-
-def _run_batch(batch: Path, out: Path | None) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    if batch.is_dir():
-        raise UserInputError(f"{batch} is a directory; --batch takes a JSONL file")
-    try:
-        lines = batch.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError:
-        raise UserInputError(f"{batch}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise UserInputError(f"{batch} is not UTF-8 text (undecodable byte at offset {exc.start})") from None
-    sink = out.open("w", encoding="utf-8") if out else sys.stdout
-    errors = 0
-    progress = Progress(
-        TextColumn("[bold]digest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
-    try:
-        with progress:
-            task = progress.add_task("digest", total=len(lines))
-            for lineno, line in enumerate(lines, start=1):
-                progress.advance(task)
-                if not line.strip():
-                    continue
-                try:
-                    ident, dispatch = _batch_line(lineno, line)
-                    record = summarise(dispatch).to_json()
-                    if ident is not None:
-                        record = {"id": ident, **{k: v for k, v in record.items() if k != "id"}}
-                except UserInputError as exc:
-                    errors += 1
-                    record = {"id": getattr(exc, "ident", None), "error": str(exc)}
-                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-                sink.flush()
-    finally:
-        if out:
-            sink.close()
-    if errors:
-        typer.echo(f'wirebrief: {errors} of {len(lines)} lines failed (see "error" in the output)', err=True)
-    return 0
-
-
 @app.command()
 def digest(
     source: Annotated[
@@ -161,7 +87,8 @@ def digest(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON (the public contract).")] = False,
     batch: Annotated[
-        Path | None, typer.Option("--batch", help='JSONL file, one {"id", "text", "title"?} per line.')
+        Path | None,
+        typer.Option("--batch", help='JSONL file (- for stdin), one {"id", "text", "title"?} per line; streamed.'),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="With --batch: write JSONL digests here (default stdout).")
@@ -173,7 +100,9 @@ def digest(
         if batch is not None:
             if source is not None:
                 raise UserInputError("give either a dispatch or --batch, not both")
-            raise typer.Exit(_run_batch(batch, out))
+            from bot.cli.batch import run_batch
+
+            raise typer.Exit(run_batch(batch, out))
         if out is not None:
             raise UserInputError("--out only goes with --batch")
         if source is None:
