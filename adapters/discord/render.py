@@ -5,6 +5,15 @@ meant to disguise a link. Sending with ``AllowedMentions.none()`` stops the ping
 the text as well stops the mention from *rendering* (a blue ``@everyone`` in an embed still
 looks like an alarm), and escaping Markdown keeps the quote reading as the source wrote it.
 Limits are Discord's: a request over them is refused outright, so we cut instead.
+
+The escaping is our own, not ``discord.utils.escape_markdown``: that one escapes a masked link
+by one backslash before the *first* ``[`` of a greedy ``[.+](.+)`` match, so the second of
+two links in a quote stays live, and it leaves URLs alone. Here every character Discord's
+Markdown gives a meaning to is escaped on its own (a backslash before any ASCII punctuation
+renders as that character, so the reader sees the text unchanged): emphasis, underline,
+strike, spoiler and code markers, link brackets, angle brackets (mentions, timestamps,
+``<url>``), the ``:`` of ``scheme://`` (no auto-link: a URL from a source is shown, never
+clickable), and the line-start constructs (quote, heading, subtext, list).
 """
 
 from __future__ import annotations
@@ -32,6 +41,25 @@ EMBED_COLOUR = 0x2B6CB0
 # @everyone / @here, and <@id>, <@!id>, <@&id>, <#id> (user, nickname, role, channel mentions).
 _BROADCAST = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _ENTITY = re.compile(r"<(@[!&]?|#)(\d+)>")
+#: Characters with a Markdown meaning anywhere in a line.
+_INLINE = re.compile(r"([\\*_~|`\[\]<>#])")
+#: ``scheme://``: Discord auto-links it; an escaped colon keeps the URL as plain text.
+_SCHEME = re.compile("://")
+#: Line-start constructs not covered above: lists ("- ", "+ ") and subtext ("-# "), and the
+#: dot of an ordered list ("1. ").
+_LINE_START = re.compile(r"^(\s*)(?:([-+])|(\d+)\.)", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """Every Markdown construct in ``text`` made inert; what the reader sees is unchanged."""
+    text = _INLINE.sub(r"\\\1", text)
+    text = _SCHEME.sub(r"\\://", text)
+    return _LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, number = match.groups()
+    return f"{indent}\\{marker}" if marker else f"{indent}{number}\\."
 
 
 def neutralise_mentions(text: str) -> str:
@@ -48,7 +76,7 @@ def safe_text(text: str, limit: int, *, markdown: bool = True) -> str:
     """
     text = " ".join(text.split())
     if markdown:
-        text = discord.utils.escape_markdown(text)
+        text = escape_markdown(text)
     text = neutralise_mentions(text)
     if len(text) <= limit:
         return text
