@@ -5,6 +5,15 @@ Slack gives ``&``, ``<`` and ``>`` their control meaning (``<!channel>``, ``<@U1
 ``<https://x|label>``); escaping those three in every text object is what makes a quote
 that says ``<!channel>`` render as text instead of paging the whole channel. ``verbatim``
 is set on mrkdwn so Slack does not auto-link or auto-parse names in the quote either.
+
+Source text must never *format* either: a quote with ``*``, ``_``, ``~`` or backticks would
+turn bold, italic, struck or code. Slack has no escape for those (only the three entities),
+and a zero-width space next to them *enables* formatting rather than stopping it, so in
+source text each is replaced by a look-alike Slack never formats (the mapping jsx-slack's
+``<Escape>`` uses: ``∗ ˍ ∼ ˋ``), and a ``>`` starting a line gets an invisible soft hyphen
+in front so it is not a block quote. The header is ``plain_text`` and never formats, so it
+keeps the characters themselves. Wirebrief's own tokens (``<!date^…>``) are added after
+escaping and stay live.
 """
 
 from __future__ import annotations
@@ -29,11 +38,27 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 
 
-def escape(text: str) -> str:
-    """Escape Slack's three control characters and neutralise broadcast words."""
+_LOOKALIKE = {
+    "*": "\u2217", "\uff0a": "\ufe61", "_": "\u02cd", "\uff3f": "\u2e0f",
+    "~": "\u223c", "`": "\u02cb", "\uff40": "\u02cb",
+}  # fmt: skip
+#: A marker can only open or close formatting at a word's edge (``not_in_channel`` and
+#: ``a*b*c`` render as typed), so only those are swapped; backticks always are.
+_MARKER = re.compile(r"[`\uff40]|(?<![^\W_])[*_~\uff0a\uff3f]|[*_~\uff0a\uff3f](?![^\W_])")
+_QUOTE_START = re.compile(r"^(\s*)(&gt;|\uff1e)", re.MULTILINE)
+
+
+def escape(text: str, *, formatting: bool = True) -> str:
+    """Source text made inert in mrkdwn: Slack's three control characters as entities,
+    broadcast words neutralised and (unless ``formatting=False``, for a URL or a schedule
+    the reader may copy) formatting characters replaced by look-alikes."""
     text = _CONTROL.sub("", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _BROADCAST.sub("@\u2060\\1", text)
+    text = _BROADCAST.sub("@\u2060\\1", text)
+    if not formatting:
+        return text
+    text = _MARKER.sub(lambda m: _LOOKALIKE[m.group(0)], text)
+    return _QUOTE_START.sub("\\1\u00ad\\2", text)
 
 
 def clip(text: str, limit: int) -> str:
@@ -75,9 +100,11 @@ def speaker_line(quote: Quote) -> str:
     return f"{who}, {role}" if role else who
 
 
-def headline(digest: Digest) -> str:
-    """The headline on one line, escaped; never empty (Slack rejects an empty header)."""
-    return escape(" ".join(digest.headline.split())).strip() or "Untitled dispatch"
+def headline(digest: Digest, *, plain: bool = False) -> str:
+    """The headline on one line, escaped; never empty (Slack rejects an empty header).
+    ``plain``: for a plain_text object, which never formats, so nothing is swapped."""
+    text = escape(" ".join(digest.headline.split()), formatting=not plain).strip()
+    return text or "Untitled dispatch"
 
 
 def context_line(digest: Digest, source_name: str | None, when: str | None = None) -> str:
@@ -103,7 +130,7 @@ def digest_blocks(
     digest: Digest, source_name: str | None = None, source_url: str | None = None, when: str | None = None
 ) -> list[dict[str, Any]]:
     """The Block Kit blocks for one digest (at most 14 blocks, every limit respected)."""
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(clip(headline(digest), HEADER_MAX))}]
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(clip(headline(digest, plain=True), HEADER_MAX))}]
     context = context_line(digest, source_name, when)
     if context:
         blocks.append({"type": "context", "elements": [_mrkdwn(clip(context, CONTEXT_MAX))]})

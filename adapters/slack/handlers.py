@@ -160,7 +160,9 @@ class SlackHandlers:
             return {"text": replies.fetch_failure(url, exc)}
         except Exception:
             log.exception("digest of a mentioned link failed", extra={"source": url})
-            return {"text": f"Sorry, I couldn't digest {escape(url)}: something went wrong on my side."}
+            return {
+                "text": f"Sorry, I couldn't digest {escape(url, formatting=False)}: something went wrong on my side."
+            }
 
     async def _reply(self, client: AsyncWebClient, channel: str, thread_ts: str | None, message: dict) -> None:
         try:

@@ -63,7 +63,7 @@ def usage_text(problem: str, command: str) -> str:
 def fetch_failure(url: str | None, exc: FetchError) -> str:
     """One polite sentence per failure reason; the raw error stays in the log."""
     reason = _REASONS.get(exc.reason, "I couldn't read it")
-    what = escape(clip(url, 300)) if url else "that source"
+    what = escape(clip(url, 300), formatting=False) if url else "that source"
     return f"Sorry, I couldn't digest {what}: {reason}."
 
 
@@ -77,7 +77,7 @@ def when(moment: datetime | None, empty: str = "never") -> str:
 
 def subscription_line(sub: SubscriptionInfo) -> str:
     name = escape(clip(sub.source.label, 200))
-    line = f"*{sub.number}.* {name} — {escape(str(sub.schedule))}"
+    line = f"*{sub.number}.* {name} — {escape(str(sub.schedule), formatting=False)}"
     if sub.paused_reason:
         line += f" — :double_vertical_bar: paused: {escape(clip(sub.paused_reason, 200))}"
     return line
@@ -111,7 +111,7 @@ def status_text(status: ChannelStatus, command: str) -> str:
 
 def subscribed_text(sub: SubscriptionInfo) -> str:
     name = escape(clip(sub.source.label, 200))
-    text = f"Subscribed this channel to {name} — {escape(str(sub.schedule))}."
+    text = f"Subscribed this channel to {name} — {escape(str(sub.schedule), formatting=False)}."
     if sub.backfill:
         items = "item" if sub.backfill == 1 else f"{sub.backfill} items"
         text += f" The latest {items} will follow shortly."
