@@ -20,6 +20,8 @@ from digests.phrases import NAME_CONNECTORS, clause_subject, is_head
 from digests.tokens import Sentence, Token
 
 _PLURAL_PRONOUNS = frozenset({"they", "we"})
+#: How many sentences back a quote without a cue looks for its speaker.
+_LOOK_BACK = 4
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,9 @@ class Attributor:
         sent = self.sentences[s_index]
         para = sent.paragraph
         # Same paragraph: the previous sentence's speaker ('"A," he said. "B."'), else the next.
-        for k in range(s_index - 1, -1, -1):
+        # Only a few sentences back: a speaker further off is a guess, and a bounded look keeps
+        # the work linear in a run-on paragraph of a thousand sentences.
+        for k in range(s_index - 1, max(-1, s_index - 1 - _LOOK_BACK), -1):
             prev = self.sentences[k]
             if prev.paragraph != para:
                 break
@@ -173,7 +177,7 @@ class Attributor:
         """A quote paragraph after a paragraph that introduces its speaker without quoting
         ("Mike Murphy, who runs the super PAC, was blunt."): the subject of the sentence before."""
         para = self.sentences[s_index].paragraph
-        for k in range(s_index - 1, -1, -1):
+        for k in range(s_index - 1, max(-1, s_index - 1 - 2 * _LOOK_BACK), -1):
             prev = self.sentences[k]
             if prev.paragraph < para - 1:
                 return None

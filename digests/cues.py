@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digests.lexicon import FUNCTION_WORDS, SPEECH_VERBS, STRONG_SPEECH
+from digests.lexicon import FUNCTION_WORDS, SPEECH_VERBS, STRONG_SPEECH, SUBJECT_PRONOUNS
 from digests.phrases import (
     ASIDE,
     BE,
@@ -103,6 +103,8 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
             return Cue(v, appos, np, strong)  # 'said Clinton's communications director, Jennifer Palmieri'
         if np:
             return Cue(v, np, appos, strong)
+        if v + 1 < len(toks) and toks[v + 1].lower in SUBJECT_PRONOUNS:
+            return Cue(v, [toks[v + 1]], [], strong)  # '"We go on," said he.'
         return None
     if is_word(left) and (left.possessive or left.lower in NOUN_MARKERS or determined_noun(toks, v)):
         return None  # "Trump's charge", "a post", "a controversial comment": a noun, not a verb

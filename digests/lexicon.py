@@ -166,3 +166,7 @@ wis okla ore nev neb kan ky md mo la ala ga tex del dept est approx fig u.s u.k 
 
 #: Words that are never names even when capitalised at the start of a sentence.
 COMMON_WORDS: frozenset[str] = NOT_NAMES | FUNCTION_WORDS | AUX_ADVERBS | DETERMINERS
+
+
+#: Personal pronouns that can be the subject of a speech verb ("he said", "said she").
+SUBJECT_PRONOUNS: frozenset[str] = frozenset({"he", "she", "it", "they", "we", "i"})

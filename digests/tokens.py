@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from digests.lexicon import ABBREVIATIONS
 from digests.quotes import QuoteSpan
@@ -35,11 +36,11 @@ class Token:
     #: Capitalised only because it starts a sentence ("Supporters say ..."): not a name.
     initial_common: bool = False
 
-    @property
+    @cached_property
     def lower(self) -> str:
         return self.text.lower()
 
-    @property
+    @cached_property
     def is_cap(self) -> bool:
         return self.kind == "word" and self.text[:1].isupper() and not self.initial_common
 

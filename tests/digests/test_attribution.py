@@ -104,3 +104,8 @@ def test_a_short_phrase_nobody_said_is_not_a_quote() -> None:
 def test_speaker_is_never_a_bare_pronoun_when_a_name_precedes() -> None:
     text = 'Maria Lopez runs the bakery. "Bread prices are rising," she said.'
     assert speakers(text)[0][1] == "Maria Lopez"
+
+
+def test_inverted_pronoun_after_the_quote_is_a_cue() -> None:
+    text = 'Harbour master Ole Brandt walked to the quay. "We go on," said he. "The sea does not wait."'
+    assert [s for _, s in speakers(text)] == ["Ole Brandt", "Ole Brandt"]
