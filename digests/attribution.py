@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 
 from digests.cues import Cue, find_cues, nearest_cue
 from digests.entities import EntityIndex
-from digests.lexicon import DETERMINERS, FUNCTION_WORDS, ORG_NOUNS, ROLE_NOUNS, TITLES
+from digests.lexicon import AUX_ADVERBS, DETERMINERS, FUNCTION_WORDS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, TITLES
 from digests.phrases import NAME_CONNECTORS, clause_subject, is_head
 from digests.tokens import Sentence, Token
 
 _PLURAL_PRONOUNS = frozenset({"they", "we"})
+#: Words that join a role's parts: "head of the union", "a Democrat from California".
+_ROLE_LINKS = frozenset({"of", "for", "at", "from", "the", "in"})
+#: Forms of address that say nothing of a person's role.
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "madam", "messrs", "mme", "mlle"})
 #: How many sentences back a quote without a cue looks for its speaker.
 _LOOK_BACK = 4
 
@@ -282,6 +286,8 @@ class Attributor:
         if role and full not in self._roles_seen:
             self._roles_seen[full] = role
         role = role or self._roles_seen.get(full) or self.entities.role_of(full)
+        if role and all(w.lower().rstrip(".") in _HONORIFICS for w in role.split()):
+            role = None  # "Mr": a form of address, not a role
         is_person = self.entities.is_person(full) or (
             role is not None and any(w.lower().rstrip(".") in TITLES | ROLE_NOUNS for w in role.split())
         )
@@ -313,6 +319,8 @@ class Attributor:
         kind = "org" if head in ORG_NOUNS or (kept[-1].is_cap and not plural) else ("group" if plural else "person")
         if len(kept) == 1 and kept[0].is_cap:
             return self._name_attr(kept[0].bare, None)
+        if kept[-1].possessive:
+            text = " ".join([*(t.text for t in kept[:-1]), kept[-1].bare])  # "the ministry's statement"
         return Attribution(text, None, kind, "description")
 
 
@@ -321,19 +329,30 @@ def _as(attr: Attribution, how: str) -> Attribution:
 
 
 def _role_text(tokens: list[Token]) -> str:
+    """The role a phrase gives its person: the whole pre-name phrase or apposition ("finance
+    minister", "head of the union", "a Democrat from California"), never an honorific alone,
+    an age, or an adverb that happens to stand between commas ("Smith, however, said")."""
     words = [t.text for t in tokens]
-    while words and words[0].lower() in DETERMINERS:
+    while words and (words[0].lower() in DETERMINERS or _is_age(words[0])):
         words = words[1:]
     out: list[str] = []
     for w in words:
-        if w.lower() in FUNCTION_WORDS and w.lower() not in {"of", "for", "at"}:
+        low = w.lower()
+        if (low in FUNCTION_WORDS or low in NOT_NAMES) and low not in _ROLE_LINKS:
             break
         out.append(w)
-    while out and out[-1].lower() in {"of", "for", "at", "and"}:
+    while out and out[-1].lower() in _ROLE_LINKS | {"and"}:
         out.pop()
-    if not out or len(out) > 8:
+    if not out or len(out) > 8 or all(w.lower().rstrip(".") in _HONORIFICS for w in out):
+        return ""
+    if len(out) == 1 and (out[0].lower().endswith("ly") or out[0].lower() in AUX_ADVERBS):
         return ""
     return " ".join(out)
+
+
+def _is_age(word: str) -> bool:
+    """'Johnson, 54, said': an age, not a role."""
+    return word.isdigit() or word.lower().endswith(("-year-old", "-years-old"))
 
 
 def _transcript_speaker(quote: str) -> str | None:

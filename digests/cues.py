@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digests.lexicon import FUNCTION_WORDS, SPEECH_VERBS, STRONG_SPEECH, SUBJECT_PRONOUNS
+from digests.lexicon import FUNCTION_WORDS, MEDIA_NOUNS, SPEECH_NOUNS, SPEECH_VERBS, STRONG_SPEECH, SUBJECT_PRONOUNS
 from digests.phrases import (
     ASIDE,
     BE,
@@ -37,6 +37,7 @@ class Cue:
 def find_cues(sent: Sentence) -> list[Cue]:
     toks = sent.tokens
     cues: list[Cue] = []
+    relayed: Cue | None = None
     for v, tok in enumerate(toks):
         if not is_word(tok):
             if tok.text == ":" and v + 1 < len(toks) and toks[v + 1].kind == "quote":
@@ -58,14 +59,59 @@ def find_cues(sent: Sentence) -> list[Cue]:
             if np:
                 cues.append(Cue(v, np, appos, True))
             continue
+        if low in _QUOTING and v + 1 < len(toks):
+            relayed = _relayed_speaker(toks, v) or relayed
+            continue
+        if low in SPEECH_NOUNS and v > 0 and toks[v - 1].possessive and _introduces_quote(toks, v + 1):
+            np = np_left(toks, v)  # "the ministry's statement that ...", "Trump's claim: ..."
+            if np:
+                cues.append(Cue(v, np, [], False))
+            continue
         if low not in SPEECH_VERBS or (tok.is_cap and v > 0):
             continue
         cue = _cue_for_verb(toks, v)
         if cue is not None:
             cues.append(cue)
+    if relayed is not None and (relayed.strong or all(_relays(toks, c) for c in cues)):
+        return [relayed]  # the outlet that quotes someone is not the one who speaks
     if not cues:
         cues.extend(_after_quote_cues(toks))
     return cues
+
+
+def _relays(toks: tuple[Token, ...], cue: Cue) -> bool:
+    """'AFP reported, quoting ...', 'state radio said, quoting ...': a medium passing words on."""
+    return toks[cue.index].lower in {"reported", "reports", "reporting"} or any(
+        t.lower in MEDIA_NOUNS or (t.text.isupper() and len(t.text) > 1) for t in cue.np
+    )
+
+
+_QUOTING = frozenset({"quoted", "quoting", "quotes", "quote"})
+
+
+def _introduces_quote(toks: tuple[Token, ...], k: int) -> bool:
+    """After a speech noun: "that", a colon or the quote itself (", \"...\"") must follow."""
+    if k < len(toks) and toks[k].text == ",":
+        k += 1
+    return k < len(toks) and (toks[k].kind == "quote" or toks[k].lower == "that" or toks[k].text == ":")
+
+
+def _relayed_speaker(toks: tuple[Token, ...], v: int) -> Cue | None:
+    """'Interfax quoted Peskov as saying', 'AFP reported, quoting a port official': the person
+    quoted speaks, not the medium that relays the words."""
+    nxt = toks[v + 1]
+    if nxt.lower in {"him", "her", "them"}:
+        pronoun = {"him": "he", "her": "she", "them": "they"}[nxt.lower]
+        as_saying = v + 3 < len(toks) and toks[v + 2].lower == "as" and toks[v + 3].lower in SPEECH_VERBS
+        return Cue(v, [Token(pronoun, nxt.start, nxt.end, "word")], [], as_saying)
+    np, appos = np_right(toks, v + 1)
+    if not np or np[-1].possessive or np[-1].lower in SPEECH_NOUNS:
+        return None  # "quoting a reporter's tweet": a text, not a speaker
+    end = v + 1 + len(np)
+    as_saying = end + 1 < len(toks) and toks[end].lower == "as" and toks[end + 1].lower in SPEECH_VERBS
+    if toks[v].lower in {"quoted", "quotes", "quote"} and not as_saying:
+        return None  # "the figure quoted by ...": not a relayed speaker
+    return Cue(v, np, appos, as_saying)  # strong: "X quoted Y as saying" always names the speaker
 
 
 def _after_quote_cues(toks: tuple[Token, ...]) -> list[Cue]:

@@ -9,13 +9,25 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from digests.lexicon import AUX_ADVERBS, MONTHS_DAYS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, SPEECH_VERBS, TITLES
+from digests.lexicon import (
+    AUX_ADVERBS,
+    COMMON_WORDS,
+    MONTHS_DAYS,
+    NOT_NAMES,
+    ORG_NOUNS,
+    ROLE_NOUNS,
+    SPEECH_VERBS,
+    TITLES,
+)
 from digests.tokens import Sentence, Token
 
 _CONNECTORS = frozenset(
     {"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "le", "la", "del", "dos", "ter", "mac"}
 )
 _SUFFIXES = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
+_DATE_WORDS = frozenset(
+    {"in", "on", "since", "until", "by", "from", "last", "next", "this", "early", "late", "mid", "of"}
+)
 _LOCATIVE = frozenset({"in", "from", "across", "throughout", "into", "near", "outside", "inside", "to"})
 
 
@@ -67,7 +79,12 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
                     break
             run = list(toks[i : j + 1])
             sentence_initial = i == 0 or (i == 1 and toks[0].kind in {"punct", "quote"})
-            mention = _mention(run, sent.index, sentence_initial)
+            if len(run) > 1 and run[0].initial_common and _not_a_name_word(run[0].lower):
+                run = run[1:]  # "Even Mike Pence", "Regarding Trump": the sentence's first word
+            if j + 1 < len(toks) and _modifies_role(run, toks[j + 1]):
+                i = j + 1  # "Former Arizona governor Jan Brewer": a place qualifying a role
+                continue
+            mention = _mention(run, sent.index, sentence_initial, toks[i - 1] if i > 0 else None)
             if mention is not None:
                 first = i + next(k for k, t in enumerate(run) if t.start == mention.start)
                 mentions.append(replace(mention, first=first, last=j))
@@ -75,8 +92,32 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
     return mentions
 
 
-def _mention(run: list[Token], sentence: int, sentence_initial: bool) -> Mention | None:
-    while run and (run[0].lower in NOT_NAMES or run[0].lower in MONTHS_DAYS) and not _is_title(run[0]):
+def _not_a_name_word(low: str) -> bool:
+    """A sentence-initial word that cannot begin a name: adverbs, prepositions, participles."""
+    if low in COMMON_WORDS or low in SPEECH_VERBS:
+        return True
+    return low.endswith(("ly", "ing")) or (low.endswith("ed") and len(low) > 4)
+
+
+def _modifies_role(run: list[Token], nxt: Token) -> bool:
+    """A capitalised run right before a lowercase role noun qualifies that role ("Arizona
+    governor", "Kremlin spokesman"): it names a place or body, not the person who speaks."""
+    if nxt.kind != "word" or not nxt.text[:1].islower() or run[-1].possessive:
+        return False
+    return nxt.lower in ROLE_NOUNS or nxt.lower.rstrip(".") in TITLES
+
+
+def _month_not_a_name(run: list[Token], before: Token | None) -> bool:
+    """'In May Smith said' is a date; 'Jan Brewer' or 'April Ryan' is a name."""
+    if run[0].lower not in MONTHS_DAYS:
+        return False
+    if len(run) == 1 or run[0].lower.endswith("day") or run[0].text.endswith("."):
+        return True
+    return before is not None and before.lower in _DATE_WORDS
+
+
+def _mention(run: list[Token], sentence: int, sentence_initial: bool, before: Token | None = None) -> Mention | None:
+    while run and (run[0].lower in NOT_NAMES or _month_not_a_name(run, before)) and not _is_title(run[0]):
         run = run[1:]
     if not run:
         return None

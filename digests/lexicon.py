@@ -170,3 +170,20 @@ COMMON_WORDS: frozenset[str] = NOT_NAMES | FUNCTION_WORDS | AUX_ADVERBS | DETERM
 
 #: Personal pronouns that can be the subject of a speech verb ("he said", "said she").
 SUBJECT_PRONOUNS: frozenset[str] = frozenset({"he", "she", "it", "they", "we", "i"})
+
+#: Nouns that report speech: "the ministry's statement that ...", "Trump's claim: ...".
+SPEECH_NOUNS: frozenset[str] = frozenset(
+    """
+statement statements remark remarks comment comments words claim claims assertion insistence promise
+promises warning warnings message tweet tweets post letter vow pledge testimony speech response reply
+announcement admission argument plea appeal call demand declaration
+""".split()
+)
+
+#: Nouns for the media that relay what others say: "state radio quoted him as saying".
+MEDIA_NOUNS: frozenset[str] = frozenset(
+    """
+agency agencies news newspaper newspapers paper daily weekly radio television tv broadcaster channel station
+outlet outlets website site wire magazine tabloid media press network
+""".split()
+)

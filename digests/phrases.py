@@ -98,6 +98,7 @@ def np_left(toks: tuple[Token, ...], end: int) -> list[Token]:
         or taken[0].possessive
         or is_head(taken[0])
         or taken[0].lower in QUANTIFIERS
+        or (len(taken) > 1 and is_head(taken[1]) and _plain_modifier(taken[0].lower))  # "finance minister"
     ):
         taken.pop(0)
     while taken and taken[0].lower in NP_INNER:
@@ -134,9 +135,26 @@ def role_like(low: str) -> bool:
     return low in ROLE_NOUNS or low.rstrip(".") in TITLES or stem.endswith(_ROLE_SUFFIXES)
 
 
+def _plain_modifier(low: str) -> bool:
+    """A lowercase word that can qualify a role noun ("finance", "deputy", "foreign"), not a verb."""
+    if low in FUNCTION_WORDS or low in SPEECH_VERBS or low in AUX_ADVERBS:
+        return False
+    return not low.endswith(("ed", "ing", "ly")) and low.isalpha()
+
+
 def is_head(tok: Token) -> bool:
     low = tok.lower
     return low in ROLE_NOUNS or low in ORG_NOUNS or low.rstrip(".") in TITLES
+
+
+def _open_modifier_slot(taken: list[Token]) -> bool:
+    """After "a", "one", "the party's" and before the head noun, adjectives may follow
+    ("said one senior diplomatic source"); once a head or a name is taken, the phrase is done."""
+    if not (taken[0].lower in DETERMINERS or taken[0].lower in QUANTIFIERS or taken[0].possessive):
+        return False
+    if any(t.is_cap and not t.possessive for t in taken) or any(is_head(t) for t in taken):
+        return False
+    return len(taken) <= _MAX_LOWER_MODIFIERS
 
 
 def np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Token]]:
@@ -163,10 +181,18 @@ def np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Tok
                 and low not in SPEECH_VERBS
                 and not low.endswith("ly")
                 and taken
-                and (taken[-1].lower in DETERMINERS or taken[-1].possessive)
+                and _open_modifier_slot(taken)
             )
             # "says psychologist Vaile Wright", "added another New Hampshire Democrat"
             or (role_like(low) and (any(t.is_cap for t in words_after) or bool(taken)))
+            # "quoting port official Rui Costa": a modifier, its role noun, then the name
+            or (
+                not taken
+                and _plain_modifier(low)
+                and len(words_after) >= 2
+                and role_like(words_after[0].lower)
+                and words_after[1].is_cap
+            )
         ):
             taken.append(tok)
         else:

@@ -11,7 +11,7 @@ from digests.clean import Cleaned, clean
 from digests.entities import EntityIndex
 from digests.headline import write_headline
 from digests.keyquotes import choose_key_quotes
-from digests.lexicon import COMMON_WORDS
+from digests.lexicon import COMMON_WORDS, SPEECH_VERBS
 from digests.model import Digest, Dispatch, Quote
 from digests.quotes import QuoteSpan, find_quotes, looks_like_title
 from digests.tokens import Sentence, lowercase_vocabulary, split_sentences, tokenize
@@ -29,7 +29,7 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
     for qi, q in enumerate(spans):
         by_para.setdefault(q.paragraph, []).append((qi, q))
     para_tokens = [tokenize(text, start, end, by_para.get(p, [])) for p, (start, end) in enumerate(paragraphs)]
-    common = {w.lower() for toks in para_tokens for w in lowercase_vocabulary(toks)} | COMMON_WORDS
+    common = {w.lower() for toks in para_tokens for w in lowercase_vocabulary(toks)} | COMMON_WORDS | SPEECH_VERBS
     sentences: list[Sentence] = []
     for p_index, toks in enumerate(para_tokens):
         if toks:

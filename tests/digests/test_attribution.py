@@ -109,3 +109,46 @@ def test_speaker_is_never_a_bare_pronoun_when_a_name_precedes() -> None:
 def test_inverted_pronoun_after_the_quote_is_a_cue() -> None:
     text = 'Harbour master Ole Brandt walked to the quay. "We go on," said he. "The sea does not wait."'
     assert [s for _, s in speakers(text)] == ["Ole Brandt", "Ole Brandt"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "role"),
+    [
+        # the medium that relays the words is not the speaker
+        ('Interfax quoted Kremlin aide Ivan Sokol as saying: "Moscow will respond."', "Ivan Sokol", "Kremlin aide"),
+        ('"The port is shut," state radio quoted harbour master Eva Lind as saying.', "Eva Lind", "harbour master"),
+        ('"This is a disaster," AFP reported, quoting port official Rui Costa.', "Rui Costa", "port official"),
+        # an inverted description with adjectives after a quantifier
+        ('"There is no deal," said one senior diplomatic source.', "one senior diplomatic source", None),
+        # a sentence-initial "Said" is the verb, not a first name
+        ('Said Williams: "We are ready to talk."', "Williams", None),
+        # the whole pre-name phrase is the role; honorifics and ages are not roles
+        ('"The budget holds," finance minister Brian Manning said.', "Brian Manning", "finance minister"),
+        ('"The budget holds," Mr Manning said.', "Manning", None),
+        ('Carla Moss, 54, said: "We will appeal."', "Carla Moss", None),
+        ('"The bill is dead," said Ann Lee, a Democrat from California.', "Ann Lee", "Democrat from California"),
+        # "X's statement that ..." gives X
+        ('The ministry\'s statement that "all troops have withdrawn" was disputed.', "ministry", None),
+    ],
+)
+def test_speaker_and_role_of_the_speech_verb(text: str, speaker: str, role: str | None) -> None:
+    [quote] = summarise(Dispatch(text=text)).quotes
+    assert (quote.speaker, quote.role) == (speaker, role)
+
+
+def test_quoting_a_text_keeps_the_author_who_tweeted() -> None:
+    text = '"Deporting them all is absurd," Lena Ortiz tweeted, quoting a reporter\'s post on the plan.'
+    assert speakers(text)[0][1] == "Lena Ortiz"
+
+
+def test_a_place_qualifying_a_role_is_not_the_person() -> None:
+    text = (
+        "Former Utah governor Jan Brewster, an early backer, praised the plan.\n"
+        '"That is something voters want," she said in an interview.'
+    )
+    assert speakers(text)[0][1] == "Jan Brewster"
+
+
+def test_an_opening_adverb_is_not_part_of_the_name() -> None:
+    text = 'Even Mark Pole, the party chairman, was unsure. "We will see," he said.'
+    assert speakers(text)[0][1] == "Mark Pole"
