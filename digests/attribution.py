@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from digests.cues import Cue, find_cues, nearest_cue
-from digests.entities import EntityIndex
+from digests.entities import EntityIndex, Mention
 from digests.lexicon import AUX_ADVERBS, DETERMINERS, FUNCTION_WORDS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, TITLES
 from digests.phrases import NAME_CONNECTORS, clause_subject, is_head
 from digests.tokens import Sentence, Token
@@ -238,7 +238,12 @@ class Attributor:
     def _antecedent(self, pronoun: str, offset: int, s_index: int) -> Attribution | None:
         """Hobbs-style: this sentence, then earlier ones; subjects (leftmost) first; gender agrees."""
         for k in range(s_index, max(-1, s_index - 6), -1):
-            named = [(m.start, m.name, self.entities.gender(m.name)) for m in self._persons_by_sentence.get(k, [])]
+            persons = self._persons_by_sentence.get(k, [])
+            named = [
+                (m.start, m.name, self.entities.gender(m.name))
+                for i, m in enumerate(persons)
+                if not _possessor_of_named(m, persons[i + 1 : i + 2])
+            ]
             # A pronoun already resolved stands for its person where it occurs (a chain).
             chained = [(o, a, p) for o, p, a in self._resolved.get(k, [])]
             for start, who, gender in sorted(named + chained, key=lambda c: c[0]):
@@ -322,6 +327,12 @@ class Attributor:
         if kept[-1].possessive:
             text = " ".join([*(t.text for t in kept[:-1]), kept[-1].bare])  # "the ministry's statement"
         return Attribution(text, None, kind, "description")
+
+
+def _possessor_of_named(m: Mention, following: list[Mention]) -> bool:
+    """'Smith's wife, Mary, said she ...': the possessor of a person the text names right after
+    is not who a later pronoun continues (but 'Comey's statement ... He called' is)."""
+    return m.possessive and bool(following) and following[0].first - m.last <= 6
 
 
 def _as(attr: Attribution, how: str) -> Attribution:

@@ -170,6 +170,26 @@ _FEMALE_TITLES = frozenset(
 )
 
 
+_MALE_NOUNS = frozenset(
+    {"man", "husband", "father", "son", "brother", "boy", "uncle", "nephew", "grandfather", "actor", "businessman"}
+)
+_FEMALE_NOUNS = frozenset(
+    {
+        "woman",
+        "wife",
+        "mother",
+        "daughter",
+        "sister",
+        "girl",
+        "aunt",
+        "niece",
+        "grandmother",
+        "actress",
+        "businesswoman",
+    }
+)
+
+
 class EntityIndex:
     """What the document says about each name: fullest form, kind, gender, role.
 
@@ -215,11 +235,26 @@ class EntityIndex:
             sent = by_sentence[m.sentence]
             full = self.full_name(m.name)
             toks = sent.tokens
-            if m.first > 0 and toks[m.first - 1].lower in _LOCATIVE:
+            before = toks[m.first - 1].lower if m.first > 0 else ""
+            if before in _LOCATIVE:
                 self._score[full] = self._score.get(full, 0) - 2
-            self._gender_from_sentence(full, m, sent)
+            if before == "the" and not m.role:
+                self._score[full] = self._score.get(full, 0) - 3  # "the United States": not a person
+            appositive_of = _apposed_role(toks, m)
+            if appositive_of is not None:  # "her father, Brad, 39," / "the actress, Jane Doe,"
+                self._score[full] = self._score.get(full, 0) + 3
+                self._gender_from_role(full, appositive_of)
+            if not m.possessive:
+                self._gender_from_sentence(full, m, sent)
             if _speech_follows(toks[m.last + 1 : m.last + 4]):
                 self._score[full] = self._score.get(full, 0) + 2
+
+    def _gender_from_role(self, full: str, role: str) -> None:
+        counts = self._gender.setdefault(full, [0, 0])
+        if role in _MALE_TITLES or role in _MALE_NOUNS:
+            counts[0] += 3
+        elif role in _FEMALE_TITLES or role in _FEMALE_NOUNS:
+            counts[1] += 3
 
     def _count_gender(self, full: str, m: Mention) -> None:
         counts = self._gender.setdefault(full, [0, 0])
@@ -266,6 +301,20 @@ class EntityIndex:
 
     def person_mentions(self) -> list[Mention]:
         return [m for m in self.mentions if self.is_person(m.name)]
+
+
+def _apposed_role(toks: tuple[Token, ...], m: Mention) -> str | None:
+    """The role noun a name stands in apposition to: "her father, Brad," -> "father"."""
+    if m.first < 2 or toks[m.first - 1].text != ",":
+        return None
+    head = toks[m.first - 2]
+    if head.kind != "word" or head.is_cap:
+        return None
+    after = toks[m.last + 1] if m.last + 1 < len(toks) else None
+    if after is not None and after.text not in {",", ".", ")", "—", "–"}:
+        return None
+    low = head.lower
+    return low if low in ROLE_NOUNS or low in _MALE_NOUNS or low in _FEMALE_NOUNS else None
 
 
 def _speech_follows(after: tuple[Token, ...]) -> bool:

@@ -152,3 +152,16 @@ def test_a_place_qualifying_a_role_is_not_the_person() -> None:
 def test_an_opening_adverb_is_not_part_of_the_name() -> None:
     text = 'Even Mark Pole, the party chairman, was unsure. "We will see," he said.'
     assert speakers(text)[0][1] == "Mark Pole"
+
+
+def test_a_pronoun_continues_the_named_person_not_her_possessor() -> None:
+    text = 'Tom Reed\'s wife, Mary, said she was proud of him. "He worked hard all his life," she said.'
+    assert speakers(text)[0][1] == "Mary"
+
+
+def test_a_name_in_apposition_to_a_kin_noun_is_a_person_of_that_gender() -> None:
+    text = (
+        "Campaign chief Gary Holt spoke first. Her father, Brad, 39, was less sure.\n"
+        '"People are afraid of wasting their votes," he said.'
+    )
+    assert speakers(text)[0][1] == "Brad"
