@@ -326,6 +326,10 @@ class Attributor:
             return self._name_attr(kept[0].bare, None)
         if kept[-1].possessive:
             text = " ".join([*(t.text for t in kept[:-1]), kept[-1].bare])  # "the ministry's statement"
+        if kind == "org" and start == 0 and words[0].lower == "the" and not any(t.is_cap for t in kept):
+            named = self.entities.organisation_before(head, words[0].start)
+            if named is not None:  # "Acme Corp cut jobs ... the company said": Acme Corp speaks
+                return Attribution(named, None, "org", "description-named")
         return Attribution(text, None, kind, "description")
 
 

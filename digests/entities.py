@@ -190,6 +190,14 @@ _FEMALE_NOUNS = frozenset(
 )
 
 
+_FIRM_NOUNS = frozenset(
+    {"company", "firm", "group", "carrier", "airline", "bank", "lender", "maker", "insurer", "retailer", "operator"}
+)
+_CORPORATE_SUFFIXES = frozenset(
+    {"corp", "corporation", "inc", "ltd", "plc", "co", "group", "holdings", "ag", "sa", "nv", "llc", "se", "spa"}
+)
+
+
 class EntityIndex:
     """What the document says about each name: fullest form, kind, gender, role.
 
@@ -298,6 +306,17 @@ class EntityIndex:
 
     def is_person(self, name: str) -> bool:
         return self._score.get(self.full_name(name), 0) >= 2
+
+    def organisation_before(self, head: str, offset: int) -> str | None:
+        """The organisation a description ("the company", "the ministry") stands for: the latest
+        one named before ``offset`` whose name carries the same head noun, or, for a firm, the
+        latest company named with a corporate suffix. None when the text names no such body."""
+        for m in reversed(self.mentions):
+            if m.end > offset or (m.possessive and m.tokens[-1] != head):
+                continue
+            if head in m.tokens or (head in _FIRM_NOUNS and m.tokens[-1] in _CORPORATE_SUFFIXES):
+                return m.name
+        return None
 
     def person_mentions(self) -> list[Mention]:
         return [m for m in self.mentions if self.is_person(m.name)]

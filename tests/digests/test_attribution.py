@@ -165,3 +165,12 @@ def test_a_name_in_apposition_to_a_kin_noun_is_a_person_of_that_gender() -> None
         '"People are afraid of wasting their votes," he said.'
     )
     assert speakers(text)[0][1] == "Brad"
+
+
+def test_a_description_speaks_as_the_body_the_text_names() -> None:
+    text = (
+        "Acme Corp cut 500 jobs on Friday.\n"
+        '"We had no choice," the company said. "The market collapsed," it added.\n'
+        'The Defence Ministry denied it. "No troops crossed," the ministry said.'
+    )
+    assert [s for _, s in speakers(text)] == ["Acme Corp", "Acme Corp", "Defence Ministry"]
