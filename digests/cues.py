@@ -42,7 +42,8 @@ def find_cues(sent: Sentence) -> list[Cue]:
         if not is_word(tok):
             if tok.text == ":" and v + 1 < len(toks) and toks[v + 1].kind == "quote":
                 np = np_left(toks, v) if v > 0 and is_word(toks[v - 1]) else []
-                if np and any(t.is_cap or is_head(t) for t in np):  # "Sanders: '...'", not "facts: '...'"
+                # "Sanders: '...'", not "facts: '...'" nor "X told The Huffington Post: '...'"
+                if np and any(t.is_cap or is_head(t) for t in np) and not _addressed(toks, np):
                     cues.append(Cue(v, np, [], False))
             continue
         low = tok.lower
@@ -87,6 +88,23 @@ def _relays(toks: tuple[Token, ...], cue: Cue) -> bool:
 
 
 _QUOTING = frozenset({"quoted", "quoting", "quotes", "quote"})
+
+
+def _addressed(toks: tuple[Token, ...], np: list[Token]) -> bool:
+    """'X told The Huffington Post: "..."', 'X said to the newspaper NRC: "..."': the phrase before
+    the colon is the addressee of a speech verb, not the speaker."""
+    k = toks.index(np[0]) - 1
+    while k >= 0 and is_word(toks[k]) and not toks[k].is_cap and k > toks.index(np[0]) - 4:
+        low = toks[k].lower
+        if low in SPEECH_VERBS or low in _ADDRESS_PREPOSITIONS:
+            return True
+        if low in FUNCTION_WORDS:
+            return False
+        k -= 1  # "the weekly", "the Dutch newspaper": modifiers of the addressee
+    return False
+
+
+_ADDRESS_PREPOSITIONS = frozenset({"to", "with", "on", "in", "from", "for"})
 
 
 def _introduces_quote(toks: tuple[Token, ...], k: int) -> bool:

@@ -12,6 +12,7 @@ import re
 from digests.attribution import Attribution
 from digests.lexicon import FUNCTION_WORDS
 from digests.model import Quote
+from digests.quotes import looks_like_title
 
 MIN_KEY = 3
 MAX_KEY = 5
@@ -22,7 +23,38 @@ def _content(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text) if w.lower() not in FUNCTION_WORDS and len(w) > 2}
 
 
-def _base_score(quote: Quote, index: int, n: int, lead_words: set[str]) -> float:
+#: How sure the attribution is, by the rule that made it: a cue in the quote's own sentence
+#: naming its speaker is surest; a speaker carried over from a neighbouring paragraph is a guess.
+_CONFIDENCE = {
+    "name": 1.5,
+    "description": 1.2,
+    "description-named": 1.5,
+    "transcript": 1.0,
+    "pronoun": 0.8,
+    "it": 0.8,
+    "they": 0.5,
+    "previous-sentence": 0.8,
+    "next-sentence": 0.3,
+    "subject": 0.0,
+    "previous-paragraph": -0.3,
+    "next-paragraph": -0.3,
+    "introduced": -0.3,
+}
+MIN_WORDS = 5
+
+
+def _eligible(quote: Quote) -> bool:
+    """What an editor would put in a digest: a spoken sentence with a known speaker - not an
+    interviewer's question, the title of a work or a fragment of a few words."""
+    text = quote.text.strip()
+    if not quote.speaker or len(text.split()) < MIN_WORDS:
+        return False
+    if text.rstrip("\"'’”»").endswith("?"):
+        return False
+    return not looks_like_title(text)
+
+
+def _base_score(quote: Quote, how: str, index: int, n: int, lead_words: set[str]) -> float:
     words = quote.text.split()
     n_words = len(words)
     if n_words >= 8:
@@ -40,7 +72,7 @@ def _base_score(quote: Quote, index: int, n: int, lead_words: set[str]) -> float
     elif quote.text[:1].islower():
         score -= 1.0  # a clause cut out of the reporter's sentence ("which should allow ...")
     if quote.speaker:
-        score += 1.0
+        score += 1.0 + _CONFIDENCE.get(how, -0.5)
     overlap = len(_content(quote.text) & lead_words)
     score += min(overlap, 4) * 0.3
     score -= 1.2 * index / max(n, 1)  # the story's order is its editor's ranking
@@ -48,17 +80,26 @@ def _base_score(quote: Quote, index: int, n: int, lead_words: set[str]) -> float
 
 
 def choose_key_quotes(quotes: tuple[Quote, ...], attributions: list[Attribution], lead: str) -> list[int]:
-    """Indices of the key quotes in the order the digest shows them (text order)."""
+    """Indices of the key quotes in the order the digest shows them (text order).
+
+    Only eligible quotes are chosen while any exist; a story whose quotes are all fragments or
+    unattributed still shows its best ones rather than none."""
     if not quotes:
         return []
     lead_words = _content(lead)
-    base = [_base_score(q, i, len(quotes), lead_words) for i, q in enumerate(quotes)]
+    base = [
+        _base_score(q, a.how, i, len(quotes), lead_words)
+        for i, (q, a) in enumerate(zip(quotes, attributions, strict=True))
+    ]
+    eligible = [i for i, q in enumerate(quotes) if _eligible(q)]
+    pool = eligible or list(range(len(quotes)))
     chosen: list[int] = []
     seen_speakers: dict[str, int] = {}
     seen_texts: set[str] = set()
     while len(chosen) < MAX_KEY:
         best, best_score = -1, float("-inf")
-        for i, q in enumerate(quotes):
+        for i in pool:
+            q = quotes[i]
             if i in chosen or q.text.strip().lower() in seen_texts:
                 continue
             score = base[i] - 1.5 * seen_speakers.get((q.speaker or "").lower(), 0)

@@ -89,7 +89,7 @@ worker workers teacher student students founder owner ceo chairperson president-
 correspondent reporter reporters editor columnist author writer historian professor coach player manager
 driver captain surgeon nurse official spokesperson partner partners people person man woman men women boy girl
 mother father son daughter wife husband friend neighbour neighbor farmer farmers miner miners organiser
-organizer organisers organizers
+organizer organisers organizers donor donors mogul tycoon billionaire magnate
 """.split()
 )
 

@@ -220,7 +220,7 @@ def clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
     i = 0
     while i < limit and toks[i].kind != "word":
         i += 1
-    if i < limit and (_opens_adverbial(toks[i]) or _opens_participle(toks, i)):
+    if i < limit and (_opens_adverbial(toks[i]) or _opens_participle(toks, i) or _time_phrase_first(toks, i, limit)):
         commas = [k for k in range(i, min(limit, i + 40)) if toks[k].text == ","]
         for comma in commas:
             np = _subject_at(toks, comma + 1, limit)
@@ -228,6 +228,19 @@ def clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
                 return np
         return []
     return _subject_at(toks, i, limit)
+
+
+_TIME_ENDS = frozenset({"later", "earlier", "ago", "afterwards"})
+
+
+def _time_phrase_first(toks: tuple[Token, ...], i: int, limit: int) -> bool:
+    """'Hours later, Trump ...', 'Two days ago, ...': a short time phrase, then a comma."""
+    for k in range(i + 1, min(limit, i + 4)):
+        if toks[k].text == ",":
+            return toks[k - 1].lower in _TIME_ENDS
+        if not is_word(toks[k]):
+            return False
+    return False
 
 
 def _opens_adverbial(tok: Token) -> bool:

@@ -174,3 +174,16 @@ def test_a_description_speaks_as_the_body_the_text_names() -> None:
         'The Defence Ministry denied it. "No troops crossed," the ministry said.'
     )
     assert [s for _, s in speakers(text)] == ["Acme Corp", "Acme Corp", "Defence Ministry"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('Port chief Lena Holm told The Harbour Gazette: "We reopen on Monday."', "Lena Holm"),
+        ('Lena Holm explained it to the weekly Harbour Gazette: "We reopen on Monday."', "Lena Holm"),
+        ('Hours later, Lena Holm replied to the union, telling reporters: "We reopen on Monday."', "Lena Holm"),
+        ('Shipping donor Carl Brandt spoke late. "We reopen on Monday," Brandt said.', "Carl Brandt"),
+    ],
+)
+def test_the_addressee_or_a_time_phrase_is_never_the_speaker(text: str, speaker: str) -> None:
+    assert speakers(text)[0][1] == speaker
