@@ -1,0 +1,104 @@
+"""Story clustering figures on the shared dev set, with the README's baseline in the same run.
+
+    .venv/bin/python bench/stories.py [--eval ../shared/eval]
+
+- Quality: ``wirebrief stories`` (the real command, a subprocess) and the TF-IDF single-link
+  baseline (cosine over body words, sublinear counts, threshold 0.19), both scored by the set's
+  own ``score_clusters.py``.
+- Speed: articles per second of the command including start-up (wall clock), and the baseline's
+  in-process time for the same articles as a ratio. The machine may be shared: compare ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WIREBRIEF = Path(sys.executable).with_name("wirebrief")
+_WORDS = re.compile(r"[a-z]{3,}")
+
+
+def baseline(rows: list[dict], threshold: float = 0.19) -> dict[str, str]:
+    """TF-IDF cosine over body words, single link: every pair at or above the bar is joined."""
+    docs = [Counter(_WORDS.findall(r["text"].lower())) for r in rows]
+    n = len(docs)
+    df = Counter(w for d in docs for w in d)
+    vecs = []
+    for d in docs:
+        v = {w: (1 + math.log(c)) * math.log(n / df[w]) for w, c in d.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs.append({w: x / norm for w, x in v.items() if x})
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i):
+            a, b = (vecs[i], vecs[j]) if len(vecs[i]) < len(vecs[j]) else (vecs[j], vecs[i])
+            if sum(x * b.get(w, 0.0) for w, x in a.items()) >= threshold:
+                parent[find(i)] = find(j)
+    return {r["id"]: rows[find(i)]["id"] for i, r in enumerate(rows)}
+
+
+def score(scorer: Path, gold: Path, pred: Path) -> str:
+    cmd = [sys.executable, str(scorer), str(gold), str(pred)]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    args = ap.parse_args()
+    gold = args.eval / "clusters-dev.jsonl"
+    scorer = args.eval / "score_clusters.py"
+    rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        inp, ours, base = Path(tmp) / "in.jsonl", Path(tmp) / "ours.jsonl", Path(tmp) / "base.jsonl"
+        with inp.open("w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps({k: v for k, v in r.items() if k != "story"}, ensure_ascii=False) + "\n")
+        start = time.perf_counter()
+        cpu0 = os.times()
+        done = subprocess.run([str(WIREBRIEF), "stories", str(inp), "--out", str(ours)], capture_output=True, text=True)
+        cpu1 = os.times()
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            sys.exit(f"wirebrief stories failed: {done.stderr.strip()[-500:]}")
+        cpu = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
+        start = time.perf_counter()
+        labels = baseline(rows)
+        base_wall = time.perf_counter() - start
+        with base.open("w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps({"id": r["id"], "story": labels[r["id"]]}) + "\n")
+        print(f"== clusters-dev.jsonl: {len(rows)} articles (score_clusters.py)")
+        print("-- wirebrief stories (online: arrival order by published)")
+        print(score(scorer, gold, ours))
+        print("-- baseline: TF-IDF cosine over body words, single link, threshold 0.19")
+        print(score(scorer, gold, base))
+        print("== speed")
+        print(
+            f"wirebrief stories, including start-up: {wall:.2f} s wall = {len(rows) / wall:.0f} articles/s "
+            f"({cpu:.2f} s CPU = {len(rows) / cpu:.0f} articles/s of CPU)"
+        )
+        print(f"baseline in-process (no start-up): {base_wall:.2f} s; ratio ours/baseline wall {wall / base_wall:.2f}")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"machine: {os.cpu_count()} cores, load average {load:.1f} (shared: wall figures are noisy)")
+
+
+if __name__ == "__main__":
+    main()

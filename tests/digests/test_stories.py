@@ -1,0 +1,85 @@
+"""Story clustering: one story across outlets, apart from other stories on the same subject."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digests.stories import Article, StoryFeatures, StoryIndex, extract
+from digests.stories.fingerprint import jaccard, signature
+from tests.digests.story_fixtures import BUDGET, FIRE, STRIKE_AFP, STRIKE_AP, STRIKE_BBC, WHEN
+
+
+def _assign(index: StoryIndex, ident: str, text: str, when_key: str, title: str | None = None):  # type: ignore[no-untyped-def]
+    article = Article(ident, text, title, published=WHEN[when_key])
+    return index.assign(ident, extract(article), WHEN[when_key])
+
+
+def test_three_outlets_one_story_and_other_events_apart() -> None:
+    index = StoryIndex()
+    first = _assign(index, "ap", STRIKE_AP, "ap")
+    assert first.new and first.story == "ap"
+    assert _assign(index, "bbc", STRIKE_BBC, "bbc").story == "ap"
+    assert _assign(index, "afp", STRIKE_AFP, "afp").story == "ap"
+    fire = _assign(index, "fire", FIRE, "fire")
+    assert fire.new, "a ship fire in the same port is another story"
+    assert _assign(index, "budget", BUDGET, "budget").new
+
+
+def test_a_reprint_joins_as_a_duplicate() -> None:
+    index = StoryIndex()
+    _assign(index, "ap", STRIKE_AP, "ap")
+    _assign(index, "budget", BUDGET, "budget")
+    reprint = STRIKE_AP.replace("(AP)", "(Sample Wire)").replace("told reporters", "said")
+    got = index.assign("copy", extract(Article("copy", reprint)), WHEN["afp"])
+    assert got.reason == "duplicate" and got.story == "ap" and got.duplicate_of == "ap"
+
+
+def test_the_same_subject_months_later_is_a_new_story() -> None:
+    index = StoryIndex()
+    _assign(index, "ap", STRIKE_AP, "ap")
+    later = index.assign("later", extract(Article("later", STRIKE_BBC)), WHEN["ap"] + timedelta(days=120))
+    assert later.new
+
+
+def test_names_and_dateline_place_are_features() -> None:
+    features = extract(Article("x", FIRE))
+    assert "rotterdam" in features.names and "granneman" in features.names and "smit" in features.names
+    assert "earlier" not in features.names, "a sentence's common first word is no name"
+    assert "panama" in features.names and "flagged" not in features.names
+    assert "fire" in features.terms and "the" not in features.terms
+
+
+def test_features_round_trip_and_replay_gives_the_same_decisions() -> None:
+    live = StoryIndex()
+    decided = [
+        (ident, _assign(live, ident, text, ident).story)
+        for ident, text in (("ap", STRIKE_AP), ("bbc", STRIKE_BBC), ("fire", FIRE))
+    ]
+    replayed = StoryIndex()
+    for ident, story in decided:
+        stored = extract(Article(ident, {"ap": STRIKE_AP, "bbc": STRIKE_BBC, "fire": FIRE}[ident])).to_json()
+        replayed.add(ident, StoryFeatures.from_json(stored), story, WHEN[ident])
+    a = live.assign("afp", extract(Article("afp", STRIKE_AFP)), WHEN["afp"])
+    b = replayed.assign("afp", extract(Article("afp", STRIKE_AFP)), WHEN["afp"])
+    assert a.story == b.story == "ap"
+    assert abs(a.score - b.score) < 1e-3
+
+
+def test_signatures_estimate_overlap() -> None:
+    words = STRIKE_AP.lower().split()
+    assert jaccard(signature(words), signature(words)) == 1.0
+    assert jaccard(signature(words), signature(BUDGET.lower().split())) < 0.2
+    assert signature(["too", "short"]) == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=3000), st.one_of(st.none(), st.text(max_size=200)))
+def test_any_text_gives_bounded_features_and_an_assignment(text: str, title: str | None) -> None:
+    features = extract(Article("x", text, title))
+    assert len(features.terms) <= len(text) + len(title or "")
+    index = StoryIndex()
+    assert index.assign("x", features).story == "x"
+    assert index.assign("y", extract(Article("y", text, title))).story in {"x", "y"}
