@@ -1,15 +1,19 @@
 """``wirebrief stories``: which articles of a JSONL file report the same story.
 
-Articles are replayed in arrival order (by ``published``; lines without it arrive where they
-stand in the file) through the same online clusterer the bot uses, and one ``{"id", "story"}``
-line is written per input line, in input order; the story is the id of its first article. A
-bad line gets ``{"id", "error"}`` and the rest go on, as with ``digest --batch``.
+Articles are replayed in arrival order (by ``published``; a line without it arrives with the
+latest time read before it) through the same online clusterer the bot uses, and one
+``{"id", "story"}`` line is written per input line, in input order; the story is the id of its
+first article. Lines are read as ``digest --batch`` reads them (bounded line length, bad
+bytes replaced): a bad line gets ``{"id", "error"}`` and the rest go on. Each line's features
+are taken as it is read, so only features, not texts, wait for the replay.
 """
 
 from __future__ import annotations
 
 import json
-import sys
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,100 +21,96 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.app import app
-from bot.cli.digest import MAX_DISPATCH_BYTES, _fail
+from bot.cli.batch import MAX_DISPATCH_BYTES, MAX_LINE_BYTES, LineError, _open_input, _open_output, _write, read_lines
+from bot.cli.digest import _fail
+from bot.codepoints import clean_code_points
 from bot.errors import UserInputError
-from digests.stories import Article, StoryIndex, extract
+from digests.stories import Article, StoryFeatures, StoryIndex, extract
 
-
-class _LineError(UserInputError):
-    def __init__(self, ident: Any, message: str) -> None:
-        super().__init__(message)
-        self.ident = ident
+log = logging.getLogger(__name__)
 
 
 def _published(value: Any, ident: Any, lineno: int) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _LineError(ident, f'line {lineno}: "published" must be an ISO date or date-time string')
+        raise LineError(ident, f'line {lineno}: "published" must be an ISO date or date-time string')
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise _LineError(ident, f'line {lineno}: "published" {value[:40]!r} is not an ISO date or date-time') from None
+        raise LineError(ident, f'line {lineno}: "published" {value[:40]!r} is not an ISO date or date-time') from None
     return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
-def parse_line(lineno: int, line: str) -> tuple[Any, Article, datetime | None]:
-    """(id as given, article, published) of one input line; raises with a one-line reason."""
+def parse_line(lineno: int, raw: bytes) -> tuple[Any, Article, datetime | None]:
+    """(id as given, article, published) of one input line; LineError with a one-line reason."""
     try:
-        obj = json.loads(line)
+        obj = json.loads(clean_code_points(raw.decode("utf-8", errors="replace")).lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
-        raise _LineError(None, f"line {lineno}: not valid JSON ({exc.msg})") from None
+        raise LineError(None, f"line {lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise LineError(None, f"line {lineno}: JSON nested too deeply") from None
     if not isinstance(obj, dict):
-        raise _LineError(None, f'line {lineno}: expected a JSON object with "id" and "text"')
+        raise LineError(None, f'line {lineno}: expected a JSON object with "id" and "text"')
     ident = obj.get("id")
+    if isinstance(ident, str):
+        ident = clean_code_points(ident)
     if isinstance(ident, bool) or not isinstance(ident, str | int) or ident == "":
-        raise _LineError(None, f'line {lineno}: "id" must be a non-empty string or an integer')
+        raise LineError(None, f'line {lineno}: "id" must be a non-empty string or an integer')
     text, title, source = obj.get("text"), obj.get("title"), obj.get("source")
     if not isinstance(text, str) or not text.strip():
-        raise _LineError(ident, f'line {lineno}: "text" must be a non-empty string')
+        raise LineError(ident, f'line {lineno}: "text" must be a non-empty string')
     if len(text.encode("utf-8", "surrogatepass")) > MAX_DISPATCH_BYTES:
-        raise _LineError(ident, f'line {lineno}: "text" is over {MAX_DISPATCH_BYTES // 2**20} MB')
+        raise LineError(ident, f'line {lineno}: "text" is over {MAX_DISPATCH_BYTES // 2**20} MB')
     for name, value in (("title", title), ("source", source)):
         if value is not None and not isinstance(value, str):
-            raise _LineError(ident, f'line {lineno}: "{name}" must be a string or absent')
+            raise LineError(ident, f'line {lineno}: "{name}" must be a string or absent')
     when = _published(obj.get("published"), ident, lineno)
-    return ident, Article(str(ident), text, title or None, source or None, when), when
+    article = Article(str(ident), clean_code_points(text), clean_code_points(title or "") or None, source or None)
+    return ident, article, when
 
 
-def _read_lines(path: Path) -> list[str]:
-    if path.is_dir():
-        raise UserInputError(f"{path} is a directory; give a JSONL file")
-    try:
-        if str(path) == "-":
-            return sys.stdin.read().splitlines()
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise UserInputError(f"{path} is not UTF-8 text (undecodable byte at offset {exc.start})") from None
-
-
-def cluster_lines(lines: list[str], advance: Any = None) -> list[dict[str, Any] | None]:
-    """One output record per line (None for blank lines), in input order."""
-    records: list[dict[str, Any] | None] = [None] * len(lines)
-    arrivals: list[tuple[datetime, int, Article, Any]] = []
-    seen: set[str] = set()
+def cluster_lines(
+    lines: Iterable[tuple[int, bytes | None]], seen: Callable[[int, bytes | None], None] | None = None
+) -> list[dict[str, Any]]:
+    """One output record per non-blank line, in input order."""
+    records: list[dict[str, Any]] = []
+    arrivals: list[tuple[datetime, int, str, StoryFeatures, Any]] = []
+    ids: set[str] = set()
     latest = datetime.min
-    for i, line in enumerate(lines):
-        if not line.strip():
+    for lineno, raw in lines:
+        if seen is not None:
+            seen(lineno, raw)
+        if raw is not None and not raw.strip():
             continue
         try:
-            ident, article, when = parse_line(i + 1, line)
-            if article.id in seen:
-                raise _LineError(article.id, f'line {i + 1}: duplicate "id" {article.id!r}')
-        except _LineError as exc:
-            records[i] = {"id": exc.ident, "error": str(exc)}
+            if raw is None:
+                raise LineError(None, f"line {lineno}: longer than {MAX_LINE_BYTES // 2**20} MB; skipped")
+            ident, article, when = parse_line(lineno, raw)
+            if article.id in ids:
+                raise LineError(ident, f'line {lineno}: duplicate "id" {article.id!r}')
+            features = extract(article)
+        except LineError as exc:
+            records.append({"id": exc.ident, "error": str(exc)})
             continue
-        seen.add(article.id)
+        except Exception as exc:  # a clustering bug must not end the run: this line fails, the rest go on
+            log.debug("stories line %d failed", lineno, exc_info=True)
+            records.append({"id": None, "error": f"line {lineno}: could not be read ({type(exc).__name__})"})
+            continue
+        ids.add(article.id)
         latest = max(latest, when) if when is not None else latest
-        arrivals.append((when or latest, i, article, ident))
+        arrivals.append((when or latest, len(records), article.id, features, ident))
+        records.append({"id": ident, "story": None})
     arrivals.sort(key=lambda a: (a[0], a[1]))
     index = StoryIndex()
-    for when, i, article, ident in arrivals:
-        assignment = index.assign(article.id, extract(article), when if when != datetime.min else None)
-        records[i] = {"id": ident, "story": _label(assignment.story, ident)}
-        if advance is not None:
-            advance()
+    for when, slot, key, features, ident in arrivals:
+        story = index.assign(key, features, when if when != datetime.min else None).story
+        records[slot]["story"] = int(story) if isinstance(ident, int) else story
     return records
 
 
-def _label(story: str, ident: Any) -> Any:
-    """The story label in the id's own type (an integer id gives integer story labels)."""
-    return int(story) if isinstance(ident, int) and story.lstrip("-").isdigit() else story
-
-
-_IN_HELP = 'JSONL: one {"id", "text", "title"?, "source"?, "published"?} per line.'
+_OUT_HELP = 'Write {"id", "story"} lines here (default stdout).'
+_IN_HELP = 'JSONL (or - for standard input): one {"id", "text", "title"?, "source"?, "published"?} per line.'
 
 
 @app.command()
@@ -122,35 +122,33 @@ def stories(
 ) -> None:
     """Group articles into stories: one story across outlets and days (story = its first article's id)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     try:
-        lines = _read_lines(source)
-        sink = out.open("w", encoding="utf-8") if out else sys.stdout
+        with ExitStack() as stack:
+            stream, size = _open_input(source, stack)
+            progress = stack.enter_context(
+                Progress(
+                    TextColumn("[bold]stories"),
+                    BarColumn(),
+                    TaskProgressColumn(),
+                    TextColumn("{task.fields[lines]} lines"),
+                    TimeElapsedColumn(),
+                    console=Console(stderr=True),
+                )
+            )
+            task = progress.add_task("stories", total=size, lines=0)
+
+            def advance(lineno: int, raw: bytes | None) -> None:
+                progress.update(task, advance=len(raw) if raw else 0, lines=lineno)
+
+            records = cluster_lines(read_lines(stream), advance)
+            progress.update(task, completed=size)
+            sink = _open_output(out, stack)
+            for record in records:
+                _write(sink, record)
     except UserInputError as exc:
         raise _fail(str(exc)) from None
-    except OSError as exc:
-        raise _fail(f"{out}: cannot write ({exc.strerror or exc})") from None
-    progress = Progress(
-        TextColumn("[bold]stories"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-    )
-    try:
-        with progress:
-            task = progress.add_task("stories", total=sum(1 for line in lines if line.strip()))
-            records = cluster_lines(lines, lambda: progress.advance(task))
-            progress.update(task, completed=progress.tasks[0].total)
-        errors = 0
-        for record in records:
-            if record is None:
-                continue
-            errors += "error" in record
-            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if out:
-            sink.close()
+    errors = sum(1 for r in records if "error" in r)
     if errors:
-        typer.echo(f'wirebrief: {errors} of {len(lines)} lines failed (see "error" in the output)', err=True)
+        typer.echo(f'wirebrief: {errors} of {len(records)} lines failed (see "error" in the output)', err=True)

@@ -26,7 +26,7 @@ def test_stories_in_input_order_replayed_by_published(tmp_path: Path) -> None:
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = wirebrief(tmp_path, "stories", str(src), "--out", str(tmp_path / "out.jsonl"))
     assert result.returncode == 0, result.stderr
-    assert "5/5" in result.stderr  # the progress bar
+    assert "stories" in result.stderr and "6 lines" in result.stderr  # the progress bar
     out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert out == [
         {"id": "afp", "story": "ap"},  # the story is named after its first article by time
@@ -68,7 +68,14 @@ def test_unreadable_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     missing = wirebrief(tmp_path, "stories", str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
-    binary = tmp_path / "bin.jsonl"
-    binary.write_bytes(b"\xff\xfe\x00junk")
-    bad = wirebrief(tmp_path, "stories", str(binary))
-    assert bad.returncode == 2 and "UTF-8" in bad.stderr
+    folder = wirebrief(tmp_path, "stories", str(tmp_path))
+    assert folder.returncode == 2 and "directory" in folder.stderr
+
+
+def test_bad_bytes_are_replaced_not_fatal(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"id": "x", "text": "Caf\xe9 owners in Lyon protest."}\n\xff\xfe\n')
+    result = wirebrief(tmp_path, "stories", str(src))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert out[0] == {"id": "x", "story": "x"} and "error" in out[1]
