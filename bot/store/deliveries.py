@@ -14,6 +14,7 @@ from bot.domain import ChannelRef, Post
 from bot.schedules import slot_for
 from bot.store.base import StoreBase
 from bot.store.models import DeliveryRow, DigestRow, SourceRow, SubscriptionRow
+from bot.store.stories import StoryStore
 from bot.store.subscriptions import channel_where
 from bot.store.types import Candidate, aware, utcnow
 from digests.model import Digest
@@ -45,7 +46,7 @@ def _reclaimable(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-
     )
 
 
-class DeliveryStore(StoreBase):
+class DeliveryStore(StoryStore, StoreBase):
     def due(self, platforms: list[str], timeout: timedelta, now: datetime | None = None) -> list[Candidate]:
         """Every (digest, channel) owed now, computed from the store alone — so a restart,
         or a second process, sees exactly what is still owed, including missed cron fires."""
@@ -157,12 +158,15 @@ class DeliveryStore(StoreBase):
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def mark_sent(self, delivery_id: int, token: str, message_id: str | None) -> bool:
+        """Sent; the first sent digest of a story in a channel becomes that story's thread."""
         with self.tx() as s:
             result = s.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id == delivery_id, DeliveryRow.claim_token == token)
                 .values(status="sent", sent_at=utcnow(), message_id=(message_id or None) and str(message_id)[:128])
             )
+            if result.rowcount:  # type: ignore[attr-defined]
+                self.record_story_post(s, delivery_id, message_id)
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def mark_failed(self, delivery_id: int, token: str, error: str, retry_in: timedelta | None) -> None:

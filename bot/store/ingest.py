@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from bot.codepoints import clean_code_points
 from bot.store.base import StoreBase
 from bot.store.models import DigestRow, ItemRow, SourceRow, SubscriptionRow
+from bot.store.stories import StoryStore, story_features
 from bot.store.subscriptions import backfill_cursor, source_ref
 from bot.store.types import IngestResult, NewItem, SourceRef, utcnow
 from digests.model import Digest, Dispatch
+from digests.stories import StoryFeatures
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ def _naive(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-class IngestStore(StoreBase):
+class IngestStore(StoryStore, StoreBase):
     def sources_due(self, now: datetime, kinds: Iterable[str] | None = None) -> list[SourceRef]:
         """Sources with an active subscription, not paused, whose next poll has come."""
         with self.tx() as s:
@@ -179,16 +181,21 @@ class IngestStore(StoreBase):
         if not rows:
             return 0
         inserted = 0
-        with self.tx() as s:
-            for item, key, chash, digest in rows:
+        features = [story_features(item) for item, _, _, _ in rows]  # pure, outside the lock
+        with self.story_lock(), self.tx() as s:
+            self.lock_stories(s)
+            for (item, key, chash, digest), feats in zip(rows, features, strict=True):
                 try:
                     with s.begin_nested():
-                        inserted += self._insert_one(s, source, item, key, chash, digest)
+                        inserted += self._insert_one(s, source, item, key, chash, digest, feats)
                 except SQLAlchemyError as exc:
+                    self.forget_stories()  # the index may hold what was rolled back: rebuild it
                     _skipped(source, item, exc)
         return inserted
 
-    def _insert_one(self, s: Session, source: SourceRef, item: NewItem, key: str, chash: str, digest: Digest) -> int:
+    def _insert_one(
+        self, s: Session, source: SourceRef, item: NewItem, key: str, chash: str, digest: Digest, feats: StoryFeatures
+    ) -> int:
         now = utcnow()
         item_id = s.scalar(
             self.insert(ItemRow)
@@ -207,19 +214,19 @@ class IngestStore(StoreBase):
         )
         if item_id is None:
             return 0  # another process recorded it first
-        s.add(
-            DigestRow(
-                source_id=source.id,
-                item_id=item_id,
-                kind="item",
-                data=json.dumps(digest.to_json()),
-                headline=digest.headline[:1000],
-                link=item.link,
-                published=_naive(item.published),
-                created=now,
-            )
+        row = DigestRow(
+            source_id=source.id,
+            item_id=item_id,
+            kind="item",
+            data=json.dumps(digest.to_json()),
+            headline=digest.headline[:1000],
+            link=item.link,
+            published=_naive(item.published),
+            created=now,
         )
+        s.add(row)
         s.flush()
+        self.assign_story(s, row, feats)
         return 1
 
     def _apply_edits(self, source: SourceRef, rows: list[tuple[int, str, NewItem, str, Digest]]) -> int:

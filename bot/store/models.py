@@ -58,11 +58,27 @@ class ItemRow(Base):
     revisions: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class StoryRow(Base):
+    """One story across sources: its id is the id of its first digest (so the clusterer, which
+    names a story after its first article, and the store agree without a lookup)."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    headline: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    articles: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class DigestRow(Base):
-    """A digest as ``Digest.to_json`` wrote it; ``kind`` "notice" is a message about the source."""
+    """A digest as ``Digest.to_json`` wrote it; ``kind`` "notice" is a message about the source.
+    ``story_id``: the story it reports (NULL for notices and digests from before stories);
+    ``features``: what the story clusterer saw (JSON), kept so a restarted or second process
+    rebuilds the same open stories."""
 
     __tablename__ = "digests"
-    __table_args__ = (Index("ix_digests_source", "source_id", "id"),)
+    __table_args__ = (Index("ix_digests_source", "source_id", "id"), Index("ix_digests_story", "story_id", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
@@ -73,6 +89,26 @@ class DigestRow(Base):
     link: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     published: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created: Mapped[datetime] = mapped_column(DateTime)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True)
+    features: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class StoryPostRow(Base):
+    """A story's first post in a channel, with the platform's message id: the thread that
+    later outlets, edits and follow-ups of the story reply in."""
+
+    __tablename__ = "story_posts"
+    __table_args__ = (UniqueConstraint("story_id", "platform", "workspace", "channel", name="uq_story_posts_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(128), default="")
+    channel: Mapped[str] = mapped_column(String(128))
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    delivery_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    posted_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class SubscriptionRow(Base):
