@@ -127,9 +127,13 @@ def is_finite(words: list[Word], i: int, lo: int) -> bool:
         if inflect.verb_lemma(w.low) in _LINKING and nxt is not None and nxt.kind == "open":
             return True  # "remains concerned", "looks set"
         return not inflect.can_be_noun(w.low) or _object_follows(nxt)
-    # A base form (VBP) is finite only after a plural subject: "analysts expect".
-    plural_before = prev.low in {"i", "you", "we", "they"} or (
-        prev.kind in {"open", "name"} and inflect.is_plural_noun(prev.low)
+    # A base form (VBP) is finite only after a plural subject: "analysts (still) expect".
+    k = i - 1
+    while k > lo and words[k].kind == "adv":
+        k -= 1
+    subject_end = words[k]
+    plural_before = subject_end.low in {"i", "you", "we", "they"} or (
+        subject_end.kind in {"open", "name"} and inflect.is_plural_noun(subject_end.low)
     )
     return plural_before and (not inflect.can_be_noun(w.low) or _object_follows(nxt))
 
@@ -400,8 +404,10 @@ def _leading(words: list[Word]) -> bool:
     first = words[0]
     if first.kind in {"sub", "prep", "adv", "to"}:
         return True
-    if first.low in RELATIVE_TIME and len(words) > 1 and words[1].low in TIME_UNITS:
-        return True
+    if first.low in RELATIVE_TIME and len(words) > 1 and (words[1].low in TIME_UNITS or words[1].low in TIME_WORDS):
+        return True  # "Last week, ...", "Last Saturday, ..."
+    if len(words) > 1 and words[1].kind == "punct" and first.kind == "open" and inflect.can_be_adverb(first.low):
+        return True  # "Well, ...", "Instead, ..."
     if first.low in TIME_WORDS:
         return True
     if first.kind == "open":
@@ -433,7 +439,7 @@ def _reported(clause: Clause) -> Clause:
         k += 1
     if k >= len(rest) or rest[k].kind in {"to", "prep", "punct", "end", "quote"}:
         return clause
-    found = find_verb(rest, k, allow_lists=False, max_subject=12)
+    found = find_verb(rest, k, allow_lists=False)
     if found is None:
         return clause
     verb, asides = found
@@ -441,6 +447,8 @@ def _reported(clause: Clause) -> Clause:
     end = verb_group_end(rest, verb)
     inner = Clause(subject, tuple(rest[verb:end]), tuple(rest[end:]), reported=True)
     inner = _reported(inner)
+    if len(subject) == 1 and _empty_subject(subject[0], inner):
+        return replace(inner, source=clause.subject)  # "X said it was time to ..." -> "X says it is time to ..."
     if len(subject) == 1 and subject[0].low in SUBJECT_PRONOUNS:
         # "X said it would open" -> "X to open"; "it" or "they" also tells X's number.
         plural = subject[0].low in {"they", "we"} if subject[0].low in {"it", "they", "we"} else None
@@ -448,6 +456,30 @@ def _reported(clause: Clause) -> Clause:
     if subject and subject[0].kind == "poss":
         return replace(inner, subject=subject[1:], source=clause.subject)  # "X says operations ..."
     return inner
+
+
+#: Adjectives after an empty "it" that carries a clause: "it is important to act", "it was clear that".
+_EXTRAPOSING = frozenset(
+    "important necessary possible impossible clear unclear difficult hard easy vital essential crucial right "
+    "wrong unacceptable wise fair true false obvious inevitable urgent worth".split()
+)
+
+
+def _empty_subject(subject: Word, inner: Clause) -> bool:
+    """'there are ...', 'it was time to ...', 'it is important that ...': no actor to put the speaker in for."""
+    if subject.low == "there":
+        return True
+    if subject.low != "it" or not _copula_only(inner.verbs) or not inner.rest:
+        return False
+    first = next((w for w in inner.rest if w.kind not in {"det", "adv"}), inner.rest[0])
+    if first.low in _EXTRAPOSING:
+        return True
+    return first.kind == "open" and inflect.can_be_noun(first.low) and not inflect.can_be_adjective(first.low)
+
+
+def _copula_only(verbs: tuple[Word, ...]) -> bool:
+    """'was', 'will be', 'is not': a copula with no main verb, as after an empty "it" ("it was time to ...")."""
+    return bool(verbs) and all(w.kind in {"be", "md", "not", "adv"} for w in verbs) and verbs[-1].kind != "md"
 
 
 def _skip_addressee(rest: list[Word]) -> int:

@@ -84,7 +84,14 @@ def compose(clause: Clause) -> str:
         head = _trim([*source, *subject, *verbs])
         if not _too_long(head):
             return _render(head)
-    return _render(_trim([*source, *subjects[-1], *verbs])[:MAX_WORDS])
+    return _render(_trim(_within_limits([*source, *subjects[-1], *verbs])))
+
+
+def _within_limits(words: list[str]) -> list[str]:
+    out = list(words)
+    while len(out) > 1 and _too_long(out):
+        out.pop()
+    return out
 
 
 def _choose(head: list[str], phrases: list[Phrase], first_limit: int, whole: bool) -> list[str] | None:
@@ -113,8 +120,9 @@ def _choose(head: list[str], phrases: list[Phrase], first_limit: int, whole: boo
 
 def _fitting(head: list[str], phrase: Phrase, limit: int, whole: bool) -> list[str] | None:
     """The phrase, or (unless ``whole``) its longest form ending before an "of" phrase, within ``limit`` words."""
-    for size in phrase.sizes()[:1] if whole else phrase.sizes():
-        texts = [_text(w) for w in phrase.words[:size]]
+    forms = phrase.forms()
+    for form in forms[:1] if whole else forms:
+        texts = [_text(w) for w in form]
         candidate = [*head, *texts]
         if _count(candidate) <= limit and not _too_long(candidate) and len(_trim(candidate)) > len(head):
             return texts
@@ -134,7 +142,10 @@ def _subject_variants(subject: tuple[Word, ...]) -> list[list[str]]:
     shortest = words
     for keep in (1, 0):
         core = _core(words, keep)
-        if core and len(core) < len(shortest):
+        dropped = words[len(core) :]
+        # "Shares", without "in Bombardier": a bare noun whose phrase named who.
+        vague = len(core) == 1 and core[0].kind == "open" and any(w.kind == "name" for w in dropped)
+        if core and len(core) < len(shortest) and not vague:
             variants.append([_text(w) for w in core])
             shortest = core
     named = _name_only(shortest)
@@ -167,6 +178,8 @@ def _name_only(words: list[Word]) -> list[Word]:
     end = len(words)
     start = end
     while start > 0 and words[start - 1].kind == "name" and words[start - 1].low not in TITLES:
+        if words[start - 1].possessive:
+            break  # "Aston Villa's Thomas Hitzlsperger": the club's name is not his
         start -= 1
     if start == end or start == 0 or end - start > 4:
         return []
@@ -235,4 +248,5 @@ def _join(words: list[str]) -> str:
 
 
 def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    i = 1 if text[:1] in {'"', "'"} else 0  # '"Best person for the job" ...'
+    return text[: i + 1].upper() + text[i + 1 :]

@@ -30,6 +30,13 @@ from digests.wordclass import (
 _DROP_IN_PREDICATE = ARTICLES | {"its", "their", "his", "her"}
 _CORPORATE = frozenset({"co", "corp", "inc", "ltd", "plc", "llc", "group", "company", "bank", "ag", "sa", "nv"})
 _TIME_PREPOSITIONS = frozenset({"on", "in", "at", "during", "since"})
+#: Plural nouns that end the name of one company, country or body ("General Motors", "United Nations").
+_SINGULAR_BODIES = frozenset(
+    """airlines industries technologies systems communications holdings motors resources laboratories labs
+enterprises products services networks stores mills foods pharmaceuticals securities partners brothers
+associates mines works electronics instruments investments properties materials chemicals semiconductors
+states nations emirates islands netherlands philippines bahamas news times""".split()
+)
 _TIME_MODIFIERS = frozenset({"early", "late", "mid", "end", "start", "beginning", "middle"})
 
 
@@ -40,20 +47,36 @@ class Phrase:
     words: tuple[Word, ...]
     kind: str  # "object", "pp", "inf", "condition"
 
-    def sizes(self) -> list[int]:
-        """Lengths the phrase may be cut to, longest first: whole, or before an "of" phrase.
+    def forms(self) -> list[tuple[Word, ...]]:
+        """Shorter forms of the phrase, longest first: whole, without adjectives before its nouns,
+        then cut before an "of" phrase.
 
         Never inside a comparison ("better qualified than X") or after a negation ("no
         person ..."): dropping what follows would turn the meaning round.
         """
-        sizes = [len(self.words)]
+        forms = [self.words]
         if any(w.kind in {"not"} or w.low in {"no", "none", "nothing", "than"} for w in self.words):
-            return sizes
-        for i in range(len(self.words) - 1, 1, -1):
-            prev = self.words[i - 1]
-            if self.words[i].low == "of" and prev.low not in QUANTITY_HEADS and prev.kind != "num":
-                sizes.append(i)
-        return sizes
+            return forms
+        bare = tuple(w for i, w in enumerate(self.words) if not _premodifier(self.words, i))
+        if len(bare) < len(self.words):
+            forms.append(bare)
+        for i in range(len(bare) - 1, 1, -1):
+            prev = bare[i - 1]
+            if bare[i].low == "of" and prev.low not in QUANTITY_HEADS and prev.kind != "num":
+                forms.append(bare[:i])
+        return forms
+
+
+def _premodifier(words: tuple[Word, ...], i: int) -> bool:
+    """An adjective or participle before a noun ("serious leadership vacuum", "computerized system")."""
+    w = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else None
+    if w.kind != "open" or nxt is None or nxt.kind not in {"open", "name"} or "-" in w.low:
+        return False
+    if i > 0 and words[i - 1].kind in {"prep", "to"} and nxt.kind == "name":
+        return False
+    adjective = inflect.can_be_adjective(w.low) or bool(verb_tags(w) & {"VBN", "VBG"})
+    return adjective and not inflect.can_be_noun(w.low) and not verb_tags(nxt) & {"VBD", "VBZ"}
 
 
 def is_plural(subject: tuple[Word, ...]) -> bool:
@@ -71,7 +94,8 @@ def is_plural(subject: tuple[Word, ...]) -> bool:
     if head.kind == "num":
         return head.low not in {"one", "1"}
     if head.kind == "name":
-        return len(top) == 1 and inflect.is_plural_noun(head.low)
+        # "Liberal Democrats", "Beastie Boys" are plural; "Continental Airlines", "United States" one body.
+        return inflect.is_plural_noun(head.low) and head.low not in _SINGULAR_BODIES
     return head.kind == "open" and inflect.is_plural_noun(head.low)
 
 
@@ -122,7 +146,7 @@ def verb_phrase(verbs: tuple[Word, ...], rest: tuple[Word, ...], plural: bool, r
             return [_agree("be", plural), *hedges, main.text, *particle]  # "is seeking": kept whole
         if main is not None:
             return [*hedges, main.text, *particle]  # the passive: "postponed", "banned for three months"
-        if rest and (rest[0].kind == "to" or (len(rest) > 1 and rest[1].kind == "to" and rest[0].kind == "open")):
+        if rest and (rest[0].kind == "to" or (len(rest) > 1 and rest[1].kind == "to" and _adjectival(rest[0]))):
             return hedges  # "is to open", "is likely to open" -> "to open", "likely to open"
         return [_agree("be", plural), *hedges]
     if first.kind == "have" and main is None:
@@ -134,6 +158,13 @@ def verb_phrase(verbs: tuple[Word, ...], rest: tuple[Word, ...], plural: bool, r
     if first.kind == "do":
         return [_agree("do", plural), *hedges]
     return [*hedges, _present(first, plural), *particle]
+
+
+def _adjectival(w: Word) -> bool:
+    """'likely', 'ready', 'due', 'set': an adjective or participle, not a noun ("it is time to ...")."""
+    if w.kind != "open":
+        return False
+    return bool(verb_tags(w) & {"VBN"}) or (inflect.can_be_adjective(w.low) and not inflect.can_be_noun(w.low))
 
 
 def _modal(modal: Word, kept: list[Word], rest: tuple[Word, ...], reported: bool, particle: list[str]) -> list[str]:
@@ -170,8 +201,19 @@ def predicate_phrases(rest: tuple[Word, ...]) -> list[Phrase]:
     phrases: list[Phrase] = []
     current: list[Word] = []
     kind = "object"
-    for w in words:
+    participle = False  # inside "land owned by a British company": its phrase is one
+    comparing = False  # inside "better qualified than the chairman": never split
+    for i, w in enumerate(words):
         starts = (w.kind == "prep" and w.low not in {"of", "than"}) or (w.kind == "to" and len(current) > 1)
+        if participle and w.kind == "prep":
+            starts, participle = False, False
+        elif _post_participle(current, w):
+            starts, participle = True, True
+        if _comparative(w) and any(x.low == "than" for x in words[i + 1 : i + 7]):
+            comparing = True
+        elif comparing:
+            starts = False
+            comparing = w.low != "than"
         if starts and current:
             phrases.append(Phrase(tuple(current), kind))
             current, kind = [], ("inf" if w.kind == "to" else "pp")
@@ -183,6 +225,21 @@ def predicate_phrases(rest: tuple[Word, ...]) -> list[Phrase]:
     if condition:
         phrases.append(Phrase(tuple(condition), "condition"))
     return phrases
+
+
+def _comparative(w: Word) -> bool:
+    """'more', 'better', 'cheaper': a comparison whose "than" phrase belongs to it."""
+    if w.low in {"more", "less", "fewer", "better", "worse", "rather", "other"}:
+        return True
+    return w.kind == "open" and w.low.endswith("er") and inflect.is_comparative(w.low)
+
+
+def _post_participle(current: list[Word], w: Word) -> bool:
+    """A participle after a noun opens a reduced relative: "cars equipped with ...", "land owned by ..."."""
+    if not current or w.kind != "open" or current[-1].kind not in {"open", "name"} or not _nounish(current[-1]):
+        return False
+    tags = verb_tags(w)
+    return "VBN" in tags and not inflect.can_be_noun(w.low) and not tags & {"VBZ", "VBP"}
 
 
 def _clause_part(rest: list[Word]) -> tuple[list[Word], list[Word]]:

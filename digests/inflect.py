@@ -82,6 +82,11 @@ def can_be_adverb(word: str) -> bool:
     return "ADV" in _lemmas(word.lower())
 
 
+def is_comparative(word: str) -> bool:
+    """'cheaper', 'higher': an adjective in the comparative (its lemma differs)."""
+    return any(lemma != word for lemma in _lemmas(word).get("ADJ", ()))
+
+
 def adverb_only(word: str) -> bool:
     """Only an adverb ("sharply"), not also an adjective ("early", "likely")."""
     return set(_lemmas(word.lower())) == {"ADV"}

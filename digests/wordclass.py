@@ -21,7 +21,7 @@ ARTICLES = frozenset({"a", "an", "the"})
 POSSESSIVES = frozenset("his her its their our my your whose".split())
 SUBJECT_PRONOUNS = frozenset("i you he she it we they".split())
 OBJECT_PRONOUNS = frozenset("me him us them".split())
-PRONOUNS = SUBJECT_PRONOUNS | OBJECT_PRONOUNS | frozenset("everyone everybody nobody someone somebody".split())
+PRONOUNS = SUBJECT_PRONOUNS | OBJECT_PRONOUNS | frozenset("there everyone everybody nobody someone somebody".split())
 PLURAL_PRONOUNS = frozenset({"i", "you", "we", "they"})
 RELATIVES = frozenset("who whom which".split())
 PREPOSITIONS = frozenset(
@@ -85,6 +85,8 @@ SPEECH_LEMMAS = NEUTRAL_SPEECH | frozenset(
     "argue warn claim insist note explain write tweet predict believe estimate reckon think add forecast "
     "suggest caution comment declare reply respond rule find conclude show".split()
 )
+#: Words whose "'s" is "is" ("it's", "there's"), not a possessive.
+_CONTRACTED = frozenset({"it", "he", "she", "that", "there", "what", "who", "here"})
 _BOUNDARY_PUNCT = frozenset({",", ";", ":", "—", "–", "-", "--"})
 #: Symbols a headline may show; others ("<", "*", "|") are markup left in copy.
 _KEPT_SYMBOLS = frozenset({"%", "$", "£", "€", "&", "/"})
@@ -124,6 +126,11 @@ def words_of(sentence: Sentence) -> list[Word]:
             continue
         if tok.kind == "quote":
             out.append(Word(tok.text, tok.text.lower(), "quote"))
+            continue
+        stem, _, tail = tok.text.replace("’", "'").partition("'")
+        if tail == "s" and stem.lower() in _CONTRACTED:
+            # "it's goodbye": a pronoun and "is"
+            out.extend([classify(stem, first=not out), Word("is", "is", "be")])
             continue
         word = classify(tok.text, first=not out, name=tok.is_cap)
         if word.kind == "drop":
