@@ -51,9 +51,8 @@ def write_headline(cleaned: Cleaned, sentences: list[Sentence], title: str | Non
             headline = compose(clause)
             if headline:
                 return _capitalise(headline)
-    if not leads:
-        return "Untitled dispatch"
-    return _capitalise(_fallback(words_of(leads[0])))
+    fallback = _fallback(words_of(leads[0])) if leads else ""
+    return _capitalise(fallback) if fallback else "Untitled dispatch"
 
 
 def _prose(sentence: Sentence) -> bool:
