@@ -3,7 +3,7 @@ starts a new one.
 
 Similarity is the cosine between the article and a story's centroid (the sum of its
 articles' unit vectors), for terms and for names, mixed half and half, less a penalty that
-grows with the log of the days since the story's last article. Weights are TF-IDF: log-scaled
+grows with the log of the days since the story's last article (0.06 per ln(1 + days)). Weights are TF-IDF: log-scaled
 counts times the log inverse document frequency over the articles seen so far, where every key
 also has ``prior_documents`` pseudo-documents drawn from general English (see ``background``),
 so a stream that opens with one story does not find that story's words common.
@@ -28,11 +28,11 @@ from digests.stories.fingerprint import DuplicateIndex
 @dataclass(frozen=True)
 class StoryParams:
     #: Least similarity (after the time penalty) for an article to join a story.
-    threshold: float = 0.14
+    threshold: float = 0.15
     #: Share of names in the similarity (the rest is terms).
     name_weight: float = 0.5
     #: Penalty per log(1 + days since the story's last article).
-    decay: float = 0.08
+    decay: float = 0.06
     #: A story with no article for this long is closed: nothing joins it any more.
     window: timedelta = timedelta(days=90)
     #: Pseudo-documents of general English behind the stream's document frequencies.
