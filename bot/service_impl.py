@@ -58,6 +58,9 @@ class StoreServices(Services):
     async def latest_digest(self, channel: ChannelRef) -> Post | None:
         return await asyncio.to_thread(self.store.latest, channel)
 
+    async def first_time(self, key: str) -> bool:
+        return await asyncio.to_thread(self.store.claim_request, key)
+
     async def subscribe(
         self,
         channel: ChannelRef,

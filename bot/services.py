@@ -60,3 +60,9 @@ class Services:
     async def known_wire_names(self) -> list[str]:
         """Names of the wire folders users may subscribe to (for autocomplete and help)."""
         raise NotImplementedError
+
+    async def first_time(self, key: str) -> bool:
+        """True the first time a platform request with identity ``key`` is seen, by any
+        instance on this store; False for a replay or a retry, which must be acknowledged
+        and ignored."""
+        raise NotImplementedError

@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.handlers import SlackHandlers, post_message
+from adapters.slack.replay import replay_guard
 from bot.config import Settings, SlackSettings
 from bot.domain import Post
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
@@ -157,6 +158,7 @@ class SlackPlatform:
             request_verification_enabled=http,
             logger=logging.getLogger("adapters.slack.bolt"),
         )
+        self.app.middleware(replay_guard(services))
         self.handlers = SlackHandlers(services, self.settings.managers, self.bot_user_id)
         self.handlers.register(self.app)
         if http:
@@ -186,6 +188,8 @@ class SlackPlatform:
 
     async def _start_http(self, app: AsyncApp) -> None:
         async def handle(request: web.Request) -> web.Response:
+            if not _timestamp_ok(request.headers.get("X-Slack-Request-Timestamp")):
+                return web.json_response({"error": "invalid request"}, status=401)  # as bolt answers a bad signature
             return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
         web_app = web.Application(client_max_size=1024 * 1024)
@@ -224,6 +228,13 @@ class SlackPlatform:
             except SlackApiError as exc:
                 raise _delivery_error(exc, channel) from None
         return response.get("ts")
+
+
+def _timestamp_ok(value: str | None) -> bool:
+    """Slack's request timestamp is whole seconds; anything else (bolt would raise on it and
+    answer 500) is a forged or broken request: 401, like a bad signature."""
+    text = (value or "").strip()
+    return text.isascii() and text.isdigit() and len(text) <= 12
 
 
 def _delivery_error(exc: SlackApiError, channel: str) -> DeliveryError:

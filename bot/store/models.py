@@ -167,3 +167,14 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class HandledRequestRow(Base):
+    """A platform request already handled (a Slack event_id, trigger_id or signature): a
+    replay or a platform retry of it is acknowledged and ignored, by every instance alike."""
+
+    __tablename__ = "handled_requests"
+    __table_args__ = (Index("ix_handled_requests_seen", "seen"),)
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen: Mapped[datetime] = mapped_column(DateTime)

@@ -146,7 +146,13 @@ class SlackClientSide:
         return f"r{next(self._keys)}"
 
     async def post_signed(
-        self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        extra: dict[str, str] | None = None,
     ) -> tuple[int, str]:
         assert self.events_url, "HTTP mode only"
         ts = int(time.time()) if timestamp is None else timestamp
@@ -154,6 +160,7 @@ class SlackClientSide:
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": str(ts),
             "X-Slack-Signature": signature or sign(body, ts),
+            **(extra or {}),
         }
         async with self._session.post(self.events_url, data=body.encode(), headers=headers) as resp:
             return resp.status, await resp.text()
