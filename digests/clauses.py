@@ -107,8 +107,10 @@ def is_finite(words: list[Word], i: int, lo: int) -> bool:
     tags = verb_tags(w)
     if not tags & _FINITE_TAGS:
         return False
-    if prev.kind in _NOT_BEFORE_VERB or prev.possessive:
+    if prev.kind in _NOT_BEFORE_VERB:
         return False
+    if prev.possessive and (inflect.can_be_noun(w.low) or inflect.can_be_adjective(w.low)):
+        return False  # "the company's shares", but "Standard and Poor's said"
     if prev.kind == "open" and inflect.can_be_adjective(prev.low) and not _nounish(prev):
         return False  # "new plans": an adjective before it makes it a noun
     if inflect.can_be_noun(w.low) and _modifiers_only(words, lo, i):
@@ -117,6 +119,9 @@ def is_finite(words: list[Word], i: int, lo: int) -> bool:
     ambiguous = inflect.can_be_noun(w.low) or ("VBN" in tags and nxt is not None and nxt.kind == "prep")
     if ambiguous and _auxiliary_follows(words, i + 1):
         return False  # "the blasts in 1993 have been ...", "the man arrested in Paris has been ..."
+    before_phrase = inflect.can_be_noun(w.low) and "VBD" not in tags and nxt is not None and nxt.kind == "prep"
+    if before_phrase and _past_verb_follows(words, i + 1):
+        return False  # "sight deposits by banks at the central bank rose": the noun before its phrase
     if "VBD" in tags:
         return not (nxt is not None and nxt.low == "by" and "VBN" in tags)
     if nxt is not None and _verb_follows(words, i + 1) and inflect.verb_lemma(w.low) not in _LINKING:
@@ -152,6 +157,19 @@ def _auxiliary_follows(words: list[Word], j: int) -> bool:
         if w.kind in {"punct", "end", "sub", "rel", "cc", "pron", "quote"} or w.low == "that":
             return False
         if w.kind in {"md", "do"} or (w.kind in {"be", "have"} and w.low not in _NON_FINITE):
+            return True
+    return False
+
+
+def _past_verb_follows(words: list[Word], j: int) -> bool:
+    """Does a past-tense verb follow after prepositional phrases only ("deposits by banks at X rose")?"""
+    for k in range(j, min(len(words), j + 12)):
+        w = words[k]
+        if w.kind in {"punct", "end", "sub", "rel", "cc", "pron", "quote", "md", "be", "have", "do", "to"}:
+            return False
+        if w.low in {"after", "as", "because", "since", "while", "that"}:
+            return False
+        if w.kind == "open" and "VBD" in verb_tags(w) and words[k - 1].kind in {"name", "open", "num"}:
             return True
     return False
 

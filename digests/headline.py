@@ -26,6 +26,8 @@ MAX_WORDS = 12
 MAX_CHARS = 90
 #: A headline stops adding phrases past this many words (published headlines average 5-7).
 TARGET_WORDS = 10
+#: A headline this short may take one more phrase past the target, up to the cap.
+_SHORT = 6
 #: How many of the story's first sentences may supply the main clause.
 _LEAD_SENTENCES = 3
 #: Words a headline must not end on: a preposition, article, conjunction or "to" left hanging.
@@ -37,7 +39,7 @@ these those""".split()
 #: Company-form suffixes a headline leaves out ("Amcast Industrial Corp" -> "Amcast Industrial").
 _CORPORATE = frozenset({"inc", "corp", "co", "plc", "ltd", "llc", "ag", "nv", "sa", "bv", "spa"})
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?%)\]’'])")
-_SPACE_AFTER = re.compile(r"([($\[])\s+")
+_SPACE_AFTER = re.compile(r"([($£€\[])\s+")
 
 
 def write_headline(cleaned: Cleaned, sentences: list[Sentence], title: str | None = None) -> str:
@@ -105,7 +107,9 @@ def _choose(head: list[str], phrases: list[Phrase], first_limit: int, whole: boo
     if len(first) == len(phrases[0].words):
         for phrase in phrases[1:]:
             candidate = [*words, *(_text(w) for w in phrase.words)]
-            if _count(candidate) > TARGET_WORDS or _too_long(candidate):
+            # Past the target only to complete a headline still short ("X remains concerned" + "about Y").
+            limit = MAX_WORDS if _count(words) < _SHORT else TARGET_WORDS
+            if _count(candidate) > limit or _too_long(candidate):
                 break
             words, taken = candidate, taken + 1
     if taken < len(phrases) and phrases[-1].kind == "condition":
@@ -147,7 +151,7 @@ def _subject_variants(subject: tuple[Word, ...]) -> list[list[str]]:
         if core and len(core) < len(shortest) and not vague:
             variants.append([_text(w) for w in core])
             shortest = core
-    named = _name_only(shortest)
+    named = _name_only(shortest) if not any(w.kind == "prep" for w in shortest) else []
     if named and len(named) < len(shortest):
         variants.append([_text(w) for w in named])
     return variants

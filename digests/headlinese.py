@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from digests import inflect
-from digests.clauses import find_verb, is_finite, verb_tags
+from digests.clauses import find_verb, verb_tags
 from digests.wordclass import (
     ARTICLES,
     FUTURE_MODALS,
     HEDGES,
+    NUMBER_WORDS,
     PARTICLES,
     PLURAL_PRONOUNS,
     QUANTITY_HEADS,
@@ -68,15 +69,31 @@ class Phrase:
 
 
 def _premodifier(words: tuple[Word, ...], i: int) -> bool:
-    """An adjective or participle before a noun ("serious leadership vacuum", "computerized system")."""
+    """A modifier before a noun a headline can spare: "serious (leadership) vacuum", "four-year deal".
+
+    Not a word that carries the claim ("former", "first", "only", "anti-war"), nor one
+    joined by "and" ("licensing and manufacturing agreement").
+    """
     w = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else None
-    if w.kind != "open" or nxt is None or nxt.kind not in {"open", "name"} or "-" in w.low:
+    if w.kind != "open" or nxt is None or nxt.kind not in {"open", "name"} or w.low in _KEEP_MODIFIERS:
+        return False
+    if (i > 0 and words[i - 1].kind == "cc") or nxt.kind == "cc" or verb_tags(nxt) & {"VBD", "VBZ"}:
         return False
     if i > 0 and words[i - 1].kind in {"prep", "to"} and nxt.kind == "name":
         return False
+    if "-" in w.low:
+        first = w.low.split("-")[0]
+        return first.isdigit() or first in NUMBER_WORDS  # "four-year", "18-month"
     adjective = inflect.can_be_adjective(w.low) or bool(verb_tags(w) & {"VBN", "VBG"})
-    return adjective and not inflect.can_be_noun(w.low) and not verb_tags(nxt) & {"VBD", "VBZ"}
+    return adjective and not (inflect.can_be_noun(w.low) and not inflect.can_be_adjective(w.low))
+
+
+#: Modifiers that carry the claim: dropping them would change what the headline says.
+_KEEP_MODIFIERS = frozenset(
+    "former first last next only other same many few more most less least main new old top own "
+    "chief senior deputy acting interim".split()
+)
 
 
 def is_plural(subject: tuple[Word, ...]) -> bool:
@@ -204,7 +221,8 @@ def predicate_phrases(rest: tuple[Word, ...]) -> list[Phrase]:
     participle = False  # inside "land owned by a British company": its phrase is one
     comparing = False  # inside "better qualified than the chairman": never split
     for i, w in enumerate(words):
-        starts = (w.kind == "prep" and w.low not in {"of", "than"}) or (w.kind == "to" and len(current) > 1)
+        infinitive = w.kind == "to" and bool(current) and not (len(current) == 1 and _adjectival(current[0]))
+        starts = (w.kind == "prep" and w.low not in {"of", "than"}) or infinitive
         if participle and w.kind == "prep":
             starts, participle = False, False
         elif _post_participle(current, w):
@@ -248,8 +266,15 @@ def _clause_part(rest: list[Word]) -> tuple[list[Word], list[Word]]:
         rest = rest[1:]  # "warned that ...": the complementiser goes
     for i, w in enumerate(rest):
         if _boundary(rest, i):
+            if w.low in {"if", "unless"} and i and rest[i - 1].low in {"only", "even"}:
+                i -= 1  # "only if": the adverb belongs to the condition
             tail = rest[i + 1 :] if w.kind == "punct" else rest[i:]
-            if tail and tail[0].low in {"if", "unless"} and len(tail) <= 8 and not any(x.kind == "punct" for x in tail):
+            if (
+                tail
+                and tail[0].low in {"if", "unless", "only", "even"}
+                and len(tail) <= 8
+                and not any(x.kind == "punct" for x in tail)
+            ):
                 return rest[:i], tail  # "... corridor if Moscow requests it": the condition is news
             return rest[:i], []
     return rest, []
@@ -287,8 +312,11 @@ def _boundary(rest: list[Word], i: int) -> bool:
         and not (prev.possessive or (prev.kind == "open" and not _nounish(prev)) or after_verb)
     ):
         nxt = rest[i + 1] if i + 1 < len(rest) else None
-        object_follows = nxt is not None and nxt.kind in {"det", "num", "poss", "name", "pron", "quote"}
-        return not inflect.can_be_noun(w.low) or object_follows or is_finite(rest, i, 0)
+        object_follows = nxt is not None and nxt.kind in {"det", "num", "poss", "name", "pron", "quote", "prep"}
+        noun_follows = nxt is None or nxt.kind in {"cc", "end", "punct"} or (nxt.kind == "open" and _nounish(nxt))
+        if inflect.can_be_noun(w.low) or noun_follows:
+            return object_follows  # "a technology licensing and ... agreement" is a noun phrase
+        return True
     return False
 
 

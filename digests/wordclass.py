@@ -18,12 +18,12 @@ DETERMINERS = frozenset(
     "a an the this that these those each every some any no all both either neither another such".split()
 )
 ARTICLES = frozenset({"a", "an", "the"})
-POSSESSIVES = frozenset("his her its their our my your whose".split())
+POSSESSIVES = frozenset("his her its their our my your".split())
 SUBJECT_PRONOUNS = frozenset("i you he she it we they".split())
 OBJECT_PRONOUNS = frozenset("me him us them".split())
 PRONOUNS = SUBJECT_PRONOUNS | OBJECT_PRONOUNS | frozenset("there everyone everybody nobody someone somebody".split())
 PLURAL_PRONOUNS = frozenset({"i", "you", "we", "they"})
-RELATIVES = frozenset("who whom which".split())
+RELATIVES = frozenset("who whom whose which".split())
 PREPOSITIONS = frozenset(
     """
 in on at from with by for of about over under into onto upon against among amongst between through throughout
