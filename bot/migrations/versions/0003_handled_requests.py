@@ -1,7 +1,7 @@
 """handled requests: the replay guard (a Slack event, command or action handled once)
 
-Revision ID: 0002_handled_requests
-Revises: 0001
+Revision ID: 0003_handled_requests
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_handled_requests"
-down_revision = "0001"
+revision = "0003_handled_requests"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
