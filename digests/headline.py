@@ -34,7 +34,7 @@ _LEAD_SENTENCES = 3
 DANGLING = frozenset(
     """a an the of to for in on at by with from into onto over under about after before and or but nor as than
 that which who whose whom if because while although though since until its his her their our my your this
-these those""".split()
+these those whether when where how why what unless whereas""".split()
 )
 #: Company-form suffixes a headline leaves out ("Amcast Industrial Corp" -> "Amcast Industrial").
 _CORPORATE = frozenset({"inc", "corp", "co", "plc", "ltd", "llc", "ag", "nv", "sa", "bv", "spa"})
@@ -75,10 +75,15 @@ def compose(clause: Clause) -> str:
     subjects = _subject_variants(clause.subject)
     if phrases:
         for limit, whole in ((TARGET_WORDS, True), (MAX_WORDS, True), (TARGET_WORDS, False), (MAX_WORDS, False)):
-            for subject in subjects:
-                words = _choose([*source, *subject, *verbs], phrases, limit, whole)
-                if words is not None:
-                    return _render(words)
+            for group in _subject_groups(clause.subject):
+                found = []
+                for subject in group:
+                    words = _choose([*source, *subject, *verbs], phrases, limit, whole)
+                    if words is not None:
+                        # A name without its role, if that lets more of the news in.
+                        found.append((_count(words) - _count(subject), _count(subject), words))
+                if found:
+                    return _render(max(found, key=lambda f: (f[0], f[1]))[2])
     if not verbs:
         return ""  # the verb was in the phrase that did not fit: no headline from this clause
     for subject in subjects:
@@ -155,6 +160,15 @@ def _subject_variants(subject: tuple[Word, ...]) -> list[list[str]]:
     if named and len(named) < len(shortest):
         variants.append([_text(w) for w in named])
     return variants
+
+
+def _subject_groups(subject: tuple[Word, ...]) -> list[list[list[str]]]:
+    """Subject variants in order of preference; the name without its role ranks with the full form."""
+    variants = _subject_variants(subject)
+    named = _name_only([w for w in subject if not (w.kind == "det" and w.low in ARTICLES)])
+    if len(variants) > 1 and named and variants[-1] == [_text(w) for w in named]:
+        return [[v] for v in variants[:-2]] + [variants[-2:]]
+    return [[v] for v in variants]
 
 
 def _core(words: list[Word], phrases: int) -> list[Word]:

@@ -65,6 +65,10 @@ class Phrase:
             prev = bare[i - 1]
             if bare[i].low == "of" and prev.low not in QUANTITY_HEADS and prev.kind != "num":
                 forms.append(bare[:i])
+        head = bare[-1]
+        compound = self.kind == "object" and len(bare) > 1 and all(w.kind in {"open", "cc"} for w in bare)
+        if compound and head.kind == "open" and inflect.can_be_noun(head.low):
+            forms.append((head,))  # "sign (technology licensing and manufacturing) agreement"
         return forms
 
 
@@ -221,7 +225,8 @@ def predicate_phrases(rest: tuple[Word, ...]) -> list[Phrase]:
     participle = False  # inside "land owned by a British company": its phrase is one
     comparing = False  # inside "better qualified than the chairman": never split
     for i, w in enumerate(words):
-        infinitive = w.kind == "to" and bool(current) and not (len(current) == 1 and _adjectival(current[0]))
+        lone = len(current) == 1 and (_adjectival(current[0]) or current[0].kind in {"sub", "prep"})
+        infinitive = w.kind == "to" and bool(current) and not lone  # not "likely to", "whether to"
         starts = (w.kind == "prep" and w.low not in {"of", "than"}) or infinitive
         if participle and w.kind == "prep":
             starts, participle = False, False
