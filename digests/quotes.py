@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 #: opening mark -> the closing marks it accepts
 _PAIRS: dict[str, str] = {
-    "“": '”"',
+    "“": '”"“',  # a closing mark typed as an opening one still closes when it stands as a closer
     "„": '“”"',
     "«": "»",
     "»": "«",
@@ -42,16 +42,22 @@ class QuoteSpan:
         return self.close < 0
 
 
-def _can_open(text: str, i: int, mark: str) -> bool:
-    if mark in "“„«":
-        return True
+_OPEN_BEFORE = set("([{—–-/:;,'‘")
+_CLOSE_AFTER = set(".,;:!?)]}—–-'’…")
+_CURLY_OPEN = "“„«"
+
+
+def _flanks(text: str, i: int) -> tuple[bool, bool]:
+    """Whether the mark at ``i`` can open and whether it can close a quote, from what stands
+    either side of it (as CommonMark reads emphasis): an opener has space or opening punctuation
+    before it and a word after it; a closer has a word before it and space or punctuation after."""
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    if after.isspace():
-        return False
-    if mark == '"' and before.isdigit():
-        return False  # 6" - inches
-    return before.isspace() or before in "([{—–-/:;,'‘" or i == 0
+    can_open = not after.isspace() and (before.isspace() or before in _OPEN_BEFORE or before in _MARKS)
+    can_close = not before.isspace() and (after.isspace() or after in _CLOSE_AFTER or after in _MARKS)
+    if text[i] == '"' and before.isdigit() and not can_close:
+        can_open = False  # 6" - inches
+    return can_open, can_close
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -62,32 +68,69 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _span(text: str, open_at: int, close_at: int, p_end: int, index: int) -> QuoteSpan | None:
+    start, end = _trimmed(text, open_at + 1, close_at if close_at >= 0 else p_end)
+    if end <= start or end - start > _MAX_QUOTE:
+        return None
+    return QuoteSpan(start, end, open_at, close_at, index)
+
+
+def _family(mark: str) -> str:
+    return "straight" if mark == '"' else ("guillemet" if mark in "«»" else "curly")
+
+
+def _scan(text: str, p_start: int, p_end: int, index: int, nest: bool) -> tuple[list[QuoteSpan], bool]:
+    """Quotes of one paragraph, and whether this reading holds.
+
+    With ``nest``, a mark that can only open while a quote is open starts a quote inside it
+    ("He told me, "Never give up," and I did"), which stays part of its parent. That reading
+    fails when the parent never closes and what it holds opened with marks of its own kind: in
+    run-on copy that is a new quote after one left open, so the caller reads again without
+    nesting, where such a mark restarts the quote (a stray opener)."""
+    found: list[QuoteSpan] = []
+    stack: list[tuple[str, int]] = []  # (opening mark, position); at most the quote and one inside it
+    same_kind_inside = False  # the open outer quote holds a quote opened with its own kind of mark
+    for i in range(p_start, p_end):
+        ch = text[i]
+        if ch not in _MARKS:
+            continue
+        can_open, can_close = _flanks(text, i)
+        if ch in _CURLY_OPEN and not (can_close and not can_open):
+            can_open, can_close = True, False  # a curly opener opens, unless a word stands before it and none after
+        top = stack[-1] if stack else None
+        if top is not None and ch in _PAIRS[top[0]] and (can_close or not can_open):
+            stack.pop()
+            if not stack:
+                same_kind_inside = False
+                span = _span(text, top[1], i, p_end, index)
+                if span is not None:
+                    found.append(span)
+            continue
+        if ch not in _PAIRS or not can_open:
+            continue
+        if not stack or (nest and len(stack) == 1):
+            if stack and _family(ch) == _family(stack[0][0]):
+                same_kind_inside = True
+            stack.append((ch, i))
+        else:
+            stack[-1] = (ch, i)  # a stray unclosed opener: restart at the newer one
+    if len(stack) > 1 or (stack and same_kind_inside):
+        return found, False
+    if stack:
+        span = _span(text, stack[0][1], -1, p_end, index)
+        if span is not None:
+            found.append(span)
+    return found, True
+
+
 def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[QuoteSpan]:
     """Every double-quoted span inside the given paragraphs, in text order."""
     found: list[QuoteSpan] = []
     for index, (p_start, p_end) in enumerate(paragraphs):
-        opener: str | None = None
-        open_at = -1
-        for i in range(p_start, p_end):
-            ch = text[i]
-            if ch not in _MARKS:
-                continue
-            if opener is not None and ch in _PAIRS[opener]:
-                # "»" closes "«" but also opens Danish-style quotes: closing wins when open.
-                if i - open_at - 1 > 0:
-                    start, end = _trimmed(text, open_at + 1, i)
-                    if end > start and end - start <= _MAX_QUOTE:
-                        found.append(QuoteSpan(start, end, open_at, i, index))
-                opener = None
-                continue
-            if opener is None and ch in _PAIRS and _can_open(text, i, ch):
-                opener, open_at = ch, i
-            elif opener is not None and ch in "“„«" and text[open_at] == ch:
-                opener, open_at = ch, i  # a stray unclosed opener: restart at the newer one
-        if opener is not None:
-            start, end = _trimmed(text, open_at + 1, p_end)
-            if end > start and end - start <= _MAX_QUOTE:
-                found.append(QuoteSpan(start, end, open_at, -1, index))
+        spans, holds = _scan(text, p_start, p_end, index, nest=True)
+        if not holds:
+            spans, _ = _scan(text, p_start, p_end, index, nest=False)
+        found.extend(spans)
     return found
 
 

@@ -52,3 +52,30 @@ def test_quoted_titles_of_shows_are_not_quotes() -> None:
 
 def test_inch_marks_are_not_quotes() -> None:
     assert quote_texts('The 6" pipe burst, the company said.') == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"He told me, "Never give up," and I never did," said coach Ann Vik.',
+        "“He told me, “Never give up,” and I never did,” said coach Ann Vik.",
+    ],
+)
+def test_a_quote_nested_in_the_same_marks_stays_inside_its_parent(text: str) -> None:
+    [quote] = summarise(Dispatch(text=text)).quotes
+    assert quote.text.startswith("He told me,") and quote.text.endswith("I never did,")
+    assert quote.speaker == "Ann Vik"
+
+
+def test_run_on_copy_keeps_every_quote_when_one_is_left_open() -> None:
+    text = (
+        'The mayor spoke first. "We will rebuild, she said. "Nobody will be left behind." Her rival '
+        'disagreed. "The plan is a fantasy," he said. "It cannot be paid for."'
+    )
+    texts = quote_texts(text)
+    assert "The plan is a fantasy," in texts and "It cannot be paid for." in texts
+
+
+def test_a_closing_mark_typed_as_an_opening_one_still_closes() -> None:
+    text = "“The risk pool is out of balance,“ the insurers' group wrote. “A correction is needed.”"
+    assert quote_texts(text) == ["The risk pool is out of balance,", "A correction is needed."]
