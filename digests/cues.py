@@ -111,7 +111,15 @@ def _introduces_quote(toks: tuple[Token, ...], k: int) -> bool:
     """After a speech noun: "that", a colon or the quote itself (", \"...\"") must follow."""
     if k < len(toks) and toks[k].text == ",":
         k += 1
-    return k < len(toks) and (toks[k].kind == "quote" or toks[k].lower == "that" or toks[k].text == ":")
+    if k < len(toks) and (toks[k].kind == "quote" or toks[k].lower == "that" or toks[k].text == ":"):
+        return True
+    # "the jury's verdict on the harbour fire: "Guilty."": a short qualifier, then the colon
+    for m in range(k, min(len(toks), k + 7)):
+        if toks[m].text == ":":
+            return m + 1 < len(toks) and toks[m + 1].kind == "quote"
+        if not is_word(toks[m]):
+            return False
+    return False
 
 
 def _relayed_speaker(toks: tuple[Token, ...], v: int) -> Cue | None:

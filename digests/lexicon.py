@@ -176,7 +176,7 @@ SPEECH_NOUNS: frozenset[str] = frozenset(
     """
 statement statements remark remarks comment comments words claim claims assertion insistence promise
 promises warning warnings message tweet tweets post letter vow pledge testimony speech response reply
-announcement admission argument plea appeal call demand declaration
+announcement admission argument plea appeal call demand declaration verdict ruling answer finding
 """.split()
 )
 

@@ -11,7 +11,7 @@ from digests.clean import Cleaned, clean
 from digests.entities import EntityIndex
 from digests.headline import write_headline
 from digests.keyquotes import choose_key_quotes
-from digests.lexicon import COMMON_WORDS, SPEECH_VERBS
+from digests.lexicon import AUX_ADVERBS, COMMON_WORDS, DETERMINERS, FUNCTION_WORDS, SPEECH_VERBS
 from digests.model import Digest, Dispatch, Quote
 from digests.quotes import QuoteSpan, find_quotes, looks_like_title
 from digests.tokens import Sentence, lowercase_vocabulary, split_sentences, tokenize
@@ -79,14 +79,46 @@ def _is_speech(text: str, span: QuoteSpan, attribution: Attribution) -> bool:
     quote = text[span.start : span.end]
     if looks_like_title(quote) and _names_a_work(text, span):
         return False
+    if _used_as_modifier(text, span, quote):
+        return False  # the "junk bond" department, a "zero tolerance" policy: a term, not speech
     if attribution.how in _CUED:
         return True
     if looks_like_title(quote):
         return False
     words = len(quote.split())
+    if words <= 2 and _is_verdict(text, span, quote) and attribution.speaker is not None:
+        return True  # 'The jury's verdict: "Guilty."' - a word that is the news
     if words <= 2 and attribution.how != "subject":
         return False
     return not (attribution.speaker is None and words <= 5)
+
+
+def _used_as_modifier(text: str, span: QuoteSpan, quote: str) -> bool:
+    """A short quoted phrase between a determiner and a noun qualifies that noun: the "junk bond"
+    department, a "zero tolerance" policy. (A single word there, the "disgusting" media, is
+    someone's word and stays a quote.)"""
+    words = quote.split()
+    if span.close < 0 or not 2 <= len(words) <= 4 or quote.rstrip()[-1:] in ".!?,;:" or not quote.islower():
+        return False
+    before = text[max(0, span.open - 12) : span.open].split()
+    if not before or (before[-1].lower() not in DETERMINERS and not before[-1].endswith(("'s", "’s"))):
+        return False
+    if len(before) > 1 and before[-2].lower() in SPEECH_VERBS:
+        return False  # what critics "called a "fraudulent scheme"": their words
+    after = text[span.close + 1 : span.close + 40].split()
+    if not after:
+        return False
+    nxt = after[0]
+    low = nxt.lower()
+    if not nxt.isalpha() or not nxt.islower() or low in FUNCTION_WORDS or low in SPEECH_VERBS or low in AUX_ADVERBS:
+        return False
+    return not low.endswith(("ly", "ed")) and low not in DETERMINERS
+
+
+def _is_verdict(text: str, span: QuoteSpan, quote: str) -> bool:
+    """A one- or two-word answer that closes its own sentence or follows a colon ("Guilty.")."""
+    before = text[max(0, span.open - 3) : span.open].rstrip()
+    return quote.rstrip()[-1:] in ".!" or before.endswith(":")
 
 
 def summarise(dispatch: Dispatch) -> Digest:

@@ -79,3 +79,14 @@ def test_run_on_copy_keeps_every_quote_when_one_is_left_open() -> None:
 def test_a_closing_mark_typed_as_an_opening_one_still_closes() -> None:
     text = "“The risk pool is out of balance,“ the insurers' group wrote. “A correction is needed.”"
     assert quote_texts(text) == ["The risk pool is out of balance,", "A correction is needed."]
+
+
+def test_a_term_in_marks_before_its_noun_is_not_a_quote() -> None:
+    text = 'Tom Ash worked in the "junk bond" department for years. "It was a madhouse," Ash said.'
+    assert quote_texts(text) == ["It was a madhouse,"]
+
+
+def test_a_one_word_verdict_that_is_the_news_is_kept() -> None:
+    text = 'The jury\'s verdict on the harbour fire: "Guilty." Judge Ann Moe set sentencing for May.'
+    [quote] = summarise(Dispatch(text=text)).quotes
+    assert (quote.text, quote.speaker) == ("Guilty.", "jury")
