@@ -188,6 +188,14 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
         np = clause_subject(toks, j + 1 if is_word(left) else j) or nearest_subject(toks, j)
         if np or left.text in ASIDE:
             return Cue(v, np, [], strong) if np else None
+    if left.lower == "to":
+        # "only for Trump to tweet that ...", "advisers like Gene Sperling to counter that ...": the
+        # infinitive's subject. Not "she expects Obama to announce ...": there the subject speaks.
+        np = np_left(toks, j)
+        k = toks.index(np[0]) - 1 if np else -1
+        if np and (k < 0 or not is_word(toks[k]) or toks[k].lower in {"for", "like", "as"}):
+            return Cue(v, np, [], strong)
+        return None
     if left.lower in {"but", "and", "yet", "then"}:
         np = clause_subject(toks, j)  # "The Kremlin declined to comment but insisted ..."
         return Cue(v, np, [], strong) if np else None

@@ -234,7 +234,9 @@ class EntityIndex:
                 self._roles[full] = m.role
             if len(m.tokens) >= 2 and m.tokens[-1:] in singles:
                 score += 2  # surname used alone elsewhere: a person
-            if len(m.tokens) >= 2:
+            if len(m.tokens) >= 2 and _place_form(m.tokens):
+                score -= 3  # "New Jersey", "San Diego", "United States", "Kansas City": a place
+            elif len(m.tokens) >= 2:
                 score += 2  # a first name and a surname: a person unless evidence says otherwise
             self._score[full] = score
             self._count_gender(full, m)
@@ -320,6 +322,71 @@ class EntityIndex:
 
     def person_mentions(self) -> list[Mention]:
         return [m for m in self.mentions if self.is_person(m.name)]
+
+
+#: Words that form place names in English ("New ...", "San ...", "... City", "... County").
+_PLACE_FIRST = frozenset(
+    {
+        "new",
+        "san",
+        "santa",
+        "los",
+        "las",
+        "saint",
+        "st",
+        "fort",
+        "port",
+        "mount",
+        "lake",
+        "north",
+        "south",
+        "east",
+        "west",
+        "upper",
+        "lower",
+        "great",
+        "el",
+        "la",
+    }
+)
+_PLACE_LAST = frozenset(
+    {
+        "city",
+        "county",
+        "state",
+        "states",
+        "island",
+        "islands",
+        "river",
+        "valley",
+        "beach",
+        "park",
+        "street",
+        "avenue",
+        "square",
+        "bay",
+        "mountains",
+        "province",
+        "republic",
+        "kingdom",
+        "region",
+        "district",
+        "emirates",
+        "peninsula",
+        "strait",
+        "sea",
+        "ocean",
+        "coast",
+        "heights",
+        "hills",
+        "falls",
+        "springs",
+    }
+)
+
+
+def _place_form(tokens: tuple[str, ...]) -> bool:
+    return tokens[0] in _PLACE_FIRST or tokens[-1] in _PLACE_LAST
 
 
 def _apposed_role(toks: tuple[Token, ...], m: Mention) -> str | None:

@@ -187,3 +187,16 @@ def test_a_description_speaks_as_the_body_the_text_names() -> None:
 )
 def test_the_addressee_or_a_time_phrase_is_never_the_speaker(text: str, speaker: str) -> None:
     assert speakers(text)[0][1] == speaker
+
+
+def test_place_names_are_not_persons_a_pronoun_can_take() -> None:
+    text = (
+        "Mayor Ana Ruiz spoke to a radio station in San Marino and to reporters from New Carlow.\n"
+        '"Nothing has changed," she said.'
+    )
+    assert speakers(text)[0][1] == "Ana Ruiz"
+
+
+def test_the_subject_of_an_infinitive_speech_verb_speaks() -> None:
+    text = 'Lars Eng promised calm, only for Mia Berg to tweet that "the port is closed for good."'
+    assert speakers(text)[0][1] == "Mia Berg"
