@@ -6,6 +6,7 @@ sentences -> entities -> attribution -> headline -> key quotes.
 
 from __future__ import annotations
 
+from digests.asides import is_aside
 from digests.attribution import Attribution, Attributor
 from digests.clean import Cleaned, clean
 from digests.entities import EntityIndex
@@ -23,7 +24,7 @@ MAX_TEXT = 400_000
 def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution], Cleaned]:
     """Quotes, sentences and attributions of a text (the pipeline minus headline and choice)."""
     cleaned = clean(text)
-    paragraphs = [(ln.start, ln.end) for ln in cleaned.body_lines]
+    paragraphs = [(ln.start, ln.end) for ln in cleaned.body_lines if not is_aside(text[ln.start : ln.end])]
     spans = find_quotes(text, paragraphs)
     by_para: dict[int, list[tuple[int, QuoteSpan]]] = {}
     for qi, q in enumerate(spans):

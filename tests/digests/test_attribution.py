@@ -200,3 +200,17 @@ def test_place_names_are_not_persons_a_pronoun_can_take() -> None:
 def test_the_subject_of_an_infinitive_speech_verb_speaks() -> None:
     text = 'Lars Eng promised calm, only for Mia Berg to tweet that "the port is closed for good."'
     assert speakers(text)[0][1] == "Mia Berg"
+
+
+@pytest.mark.parametrize(
+    "aside",
+    [
+        "READ ALSO: Dockers in Lisbon vote on Monday",
+        "Photo: Maria Costa/Reuters",
+        "Harbour workers wait at the gate. (AP Photo/Peter Lund)",
+        "By JOHN DOE, Associated Press",
+    ],
+)
+def test_captions_promo_lines_and_bylines_do_not_break_the_pronoun_chain(aside: str) -> None:
+    text = f'Union leader Anna Berg addressed the strikers on Monday.\n{aside}\n"We stay out until Friday," she said.'
+    assert speakers(text)[0][1] == "Anna Berg"
