@@ -52,24 +52,22 @@ class Bot:
             stderr=self._err,
             cwd=tmp_path,
         )
-        # Started (imports, store, word tables) before a test times what the bot does.
-        wait_until(lambda: "wirebrief: running" in self.err.read_text(errors="replace"), what=f"{name} to start")
+        self._started(name)
 
-    def started(self, timeout: float = 30.0) -> Bot:
+    def _started(self, name: str, timeout: float = 30.0) -> None:
         """Wait until the engine says it started. Start-up (imports, migrations) is not the
         behaviour under test, and on a loaded machine it alone can take longer than the 5 s
         every behavioural wait allows; so it gets its own, looser bound."""
         wait_until(
             lambda: (
-                "engine started" in self.err.read_text(encoding="utf-8", errors="replace")
+                "wirebrief: running" in self.err.read_text(encoding="utf-8", errors="replace")
                 or self.proc.poll() is not None
             ),
             timeout=timeout,
-            what="the bot to start",
+            what=f"{name} to start",
         )
         if self.proc.poll() is not None:
-            raise AssertionError(f"the bot exited at start-up: {self.err.read_text()}")
-        return self
+            raise AssertionError(f"{name} exited at start-up: {self.err.read_text()}")
 
     def text(self) -> str:
         return self.out.read_text(encoding="utf-8", errors="replace")

@@ -31,14 +31,14 @@ def _newsroom(tmp_path: Path, store_url: str, stories: int, delay: float) -> Pat
 
 def test_kill_9_mid_posting_then_restart_posts_each_digest_exactly_once(tmp_path: Path) -> None:
     config = _newsroom(tmp_path, f"sqlite:///{tmp_path / 'store.sqlite3'}", stories=6, delay=0.3)
-    first = Bot(tmp_path, "first", "--config", str(config)).started()
+    first = Bot(tmp_path, "first", "--config", str(config))
     wait_until(lambda: len(panels(first.text())) >= 2, what="two posts from the first bot")
     time.sleep(0.12)  # inside the third post's delay: claimed, not yet printed
     first.kill9()
     before = first.text()
     assert 2 <= len(panels(before)) < 6
 
-    second = Bot(tmp_path, "second", "--config", str(config)).started()
+    second = Bot(tmp_path, "second", "--config", str(config))
     tokens = [f"Token-K{n:02d}" for n in range(6)]
     try:
         wait_until(
@@ -54,7 +54,7 @@ def test_kill_9_mid_posting_then_restart_posts_each_digest_exactly_once(tmp_path
 
 def test_two_bots_on_one_postgresql_post_each_digest_once(tmp_path: Path, pg_url: str) -> None:
     config = _newsroom(tmp_path, pg_url, stories=8, delay=0.05)
-    bots = [Bot(tmp_path, f"bot{i}", "--config", str(config)).started() for i in range(2)]
+    bots = [Bot(tmp_path, f"bot{i}", "--config", str(config)) for i in range(2)]
     tokens = [f"Token-K{n:02d}" for n in range(8)]
     try:
         wait_until(lambda: all(count_token([b.text() for b in bots], t) >= 1 for t in tokens), what="every digest")
