@@ -106,14 +106,17 @@ def address_refusal(ip: IPAddress, *, allow_loopback: bool = False) -> str | Non
     """Why ``ip`` must not be fetched (a short phrase), or None when it is a public address.
 
     ``allow_loopback`` is the tests' escape hatch: it lets 127.0.0.0/8 and ::1 through and
-    nothing else (not the LAN, not link-local, not cloud metadata).
+    nothing else (not the LAN, not link-local, not cloud metadata) — and only in their own
+    spelling: an IPv6 form that embeds 127.x (mapped, NAT64 ``64:ff9b::7f00:1``, 6to4
+    ``2002:7f00:1::``, Teredo) reaches loopback through a translator or another host's stack,
+    so it stays refused.
     """
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.scope_id:
             ip = ipaddress.IPv6Address(str(ip).split("%", 1)[0])
         inner = _embedded_ipv4(ip)
         if inner is not None:
-            return address_refusal(inner, allow_loopback=allow_loopback)
+            return address_refusal(inner, allow_loopback=False)
     if ip in METADATA_ADDRESSES:
         return "a cloud metadata address"
     if ip.is_loopback:
@@ -488,6 +491,11 @@ class SafeFetcher:
                     return await self._read(url, response, accept)
             except httpx.TransportError as exc:
                 raise _transport_error(exc, url) from None
+            except (httpx.InvalidURL, UnicodeError) as exc:
+                # httpx builds the next request of any 3xx eagerly, even with redirects off, so a
+                # Location it cannot parse (``http:10.0.0.1/``, ``http://xn--/``) raises here.
+                detail = " ".join(str(exc).split())[:120]
+                raise FetchError("bad_url", f"{_host_of(url)} redirected to an invalid address ({detail})") from None
         raise FetchError("http_status", f"{_host_of(url)} redirected more than {self._settings.max_redirects} times")
 
     def _next_hop(self, current: httpx.URL, location: str) -> httpx.URL:

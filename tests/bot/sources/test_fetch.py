@@ -291,7 +291,16 @@ async def test_private_addresses_are_refused_by_default(strict_fetcher: SafeFetc
 
 @pytest.mark.parametrize(
     "url",
-    ["http://10.1.2.3/", "http://169.254.169.254/", "http://[::ffff:169.254.169.254]/", "http://192.168.0.1/"],
+    [
+        "http://10.1.2.3/",
+        "http://169.254.169.254/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://192.168.0.1/",
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1: loopback only in its own spelling
+        "http://[2002:7f00:1::1]/",  # 6to4 of 127.0.0.1
+        "http://[::ffff:127.0.0.1]/",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo whose client is 127.0.0.1
+    ],
 )
 async def test_loopback_switch_allows_nothing_but_loopback(fetcher: SafeFetcher, url: str) -> None:
     with pytest.raises(FetchError) as err:
@@ -336,11 +345,19 @@ _PRIVATE_V4 = st.one_of(
 def test_private_ipv4_refused_in_every_disguise(ip: ipaddress.IPv4Address) -> None:
     mapped = ipaddress.IPv6Address(f"::ffff:{ip}")
     nat64 = ipaddress.IPv6Address(int(ipaddress.IPv6Address("64:ff9b::")) | int(ip))
-    for form in (ip, mapped, nat64):
+    sixtofour = ipaddress.IPv6Address((0x2002 << 112) | (int(ip) << 80) | 1)
+    for form in (ip, mapped, nat64, sixtofour):
         why = address_refusal(form)
         assert why is not None, form
-        if not ip.is_loopback:
+        if form is not ip or not ip.is_loopback:  # the switch opens 127.x itself, no disguise
             assert address_refusal(form, allow_loopback=True) is not None, form
+
+
+def test_loopback_switch_opens_exactly_127_slash_8_and_ipv6_loopback() -> None:
+    for allowed in ("127.0.0.1", "127.255.255.254", "::1"):
+        assert address_refusal(ipaddress.ip_address(allowed), allow_loopback=True) is None
+    for refused in ("64:ff9b::7f00:1", "2002:7f00:1::1", "::ffff:127.0.0.1", "::127.0.0.1", "0.0.0.0", "::"):
+        assert address_refusal(ipaddress.ip_address(refused), allow_loopback=True) is not None, refused
 
 
 def test_settings_default_is_strict() -> None:
@@ -413,3 +430,14 @@ def test_any_text_as_a_url_is_accepted_or_refused_in_one_line(text: str) -> None
         assert "\n" not in str(exc) and len(str(exc)) < 300
         return
     assert parsed.scheme in ("http", "https") and parsed.host
+
+
+@pytest.mark.parametrize("location", ["http:10.0.0.1/", "http://xn--/", "http:///nohost", "https:evil.example"])
+async def test_a_redirect_to_an_unparseable_address_is_a_one_line_bad_url(
+    server: LocalServer, fetcher: SafeFetcher, location: str
+) -> None:
+    url = server.route("/hop", Reply(302, b"", {"Location": location}))
+    with pytest.raises(FetchError) as err:
+        await fetcher.get(url)
+    assert err.value.reason in ("bad_url", "address_refused", "http_status"), err.value
+    assert "\n" not in str(err.value)
