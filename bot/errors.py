@@ -11,6 +11,10 @@ class ConfigError(WirebriefError):
     """A configuration key is missing or holds a bad value; the message names the key."""
 
 
+class StoreError(WirebriefError):
+    """The database cannot be opened, written or read; the message says what to do."""
+
+
 class UserInputError(WirebriefError):
     """Something the user typed (a schedule, a timezone, a source) cannot be used."""
 

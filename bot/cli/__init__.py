@@ -10,15 +10,27 @@ from bot.cli import stories as _stories  # noqa: F401  (registers `stories`)
 from bot.cli.app import app
 
 
+def _fail(message: str) -> None:
+    print(f"wirebrief: error: {' '.join(message.split())}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main() -> None:
     """Console-script entry point; never shows a traceback for errors meant for the user."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.errors import WirebriefError
+    from bot.store.health import store_error
 
     try:
         app()
     except WirebriefError as exc:
-        print(f"wirebrief: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        _fail(str(exc))
+    except SQLAlchemyError as exc:  # a store failure past opening (a table gone, a disk error)
+        _fail(str(store_error(exc)))
+    except OSError as exc:  # a file the command needed: one line, not a traceback
+        name = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{name}{exc.strerror or exc}")
     except KeyboardInterrupt:
         print("wirebrief: interrupted", file=sys.stderr)
         sys.exit(130)

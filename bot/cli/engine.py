@@ -188,16 +188,19 @@ def status(config: ConfigOpt = None) -> None:
 
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOpt = None) -> None:
-    """Create or migrate the store's tables to the newest schema."""
+    """Create or migrate the store's tables to the newest schema; recreate any table gone missing."""
     from bot.store import make_engine, migrate
 
     settings = load_settings(config)
     engine = make_engine(settings.store.resolved_url())
     try:
-        migrate(engine)
+        repaired = migrate(engine, repair=True)
     finally:
         engine.dispose()
-    typer.echo(f"store up to date: {engine.url.render_as_string(hide_password=True)}")
+    where = engine.url.render_as_string(hide_password=True)
+    if repaired:
+        typer.echo(f"store repaired: recreated table(s) {', '.join(repaired)} (empty; their old rows are gone)")
+    typer.echo(f"store up to date: {where}")
 
 
 def _print(renderable: object) -> None:

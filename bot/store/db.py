@@ -10,9 +10,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StoreError
+from bot.store.health import check_tables, folder_error, store_error
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,13 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if Path(database).expanduser().is_dir():
+            raise StoreError(f"store: {Path(database).expanduser()} is a folder; [store] url must name a database file")
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise folder_error(exc, folder) from None
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -68,18 +75,30 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe when several processes start at once."""
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+def migrate(engine: Engine, *, repair: bool = False) -> list[str]:
+    """Bring the schema to the newest revision; safe when several processes start at once.
+
+    Then check every table exists (a table dropped by hand leaves Alembic's version at
+    head): ``repair`` (``wirebrief db upgrade``) recreates missing tables and returns their
+    names; otherwise a missing table is a StoreError telling the user to run it.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    cfg = alembic_config(url)
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except OperationalError as exc:
-        raise ConfigError(f"config: store.url: cannot open the database: {_first_line(exc)}") from None
+            repaired = check_tables(conn, repair=repair)
+    except DBAPIError as exc:
+        if engine.dialect.name != "sqlite":
+            raise ConfigError(f"config: store.url: cannot open the database: {_first_line(exc)}") from None
+        raise store_error(exc, url) from None
+    except SQLAlchemyError as exc:
+        raise store_error(exc, url) from None
     log.debug("store migrated", extra={"url": engine.url.render_as_string(hide_password=True)})
+    return repaired
 
 
 def _first_line(exc: Exception) -> str:
