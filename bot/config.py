@@ -85,8 +85,23 @@ class SchedulerSettings(_Section):
     wire_settle_seconds: float = Field(2.0, ge=0, le=600)
     #: A claimed delivery not marked sent after this many seconds is retried.
     claim_timeout_seconds: int = Field(120, ge=1)
-    #: Consecutive fetch failures after which a source is paused and its channels told.
-    failure_limit: int = Field(8, ge=1)
+    #: Consecutive fetch failures after which a source is paused and its channels told ...
+    failure_limit: int = Field(3, ge=1)
+    #: ... or, sooner, once it has failed for this many seconds in a row (at least 2 failures).
+    pause_after_seconds: int = Field(3600, ge=60)
+    #: The time zone of a schedule when neither the subscription nor its channel names one.
+    default_timezone: str = "UTC"
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from bot.schedules import check_timezone
+
+        try:
+            check_timezone(value)
+        except Exception as exc:  # UserInputError: one line, named by the key
+            raise ValueError(str(exc)) from None
+        return value.strip()
 
 
 class ConsoleSettings(_Section):

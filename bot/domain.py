@@ -47,7 +47,51 @@ class Schedule:
         return self.cron is None
 
     def __str__(self) -> str:
-        return "on arrival" if self.cron is None else f"cron {self.cron} ({self.timezone})"
+        """In words and in its own zone: "weekdays at 08:00 (Europe/Kyiv)", "on arrival"."""
+        from bot.schedules import describe_schedule
+
+        return describe_schedule(self.cron, self.timezone)
+
+
+@dataclass(frozen=True)
+class SubscriptionOptions:
+    """A subscription's settings beside its schedule, stored as one JSON document so a new
+    setting needs no migration. Texts are canonical (parsed and re-spelt by the services).
+
+    ``filters``: which items post (see :mod:`bot.filters`); ``max_per_hour``: a cap on posts;
+    ``mention``: a Discord role id or Slack user-group id pinged for items matching
+    ``mention_when`` (never for anything else); ``target``: where posts go instead of the
+    channel itself ("forum:<id>" for a Discord forum, a post per story; "thread:<id>")."""
+
+    filters: str | None = None
+    max_per_hour: int | None = None
+    mention: str | None = None
+    mention_when: str | None = None
+    target: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: object) -> SubscriptionOptions:
+        if not isinstance(data, dict):
+            return cls()
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def describe(self) -> list[str]:
+        """Each setting in words, for lists and replies."""
+        out = []
+        if self.filters:
+            out.append(f"filter: {self.filters}")
+        if self.max_per_hour:
+            out.append(f"at most {self.max_per_hour} a hour")
+        if self.mention:
+            out.append(f"mention {self.mention} when: {self.mention_when or 'every item'}")
+        if self.target:
+            kind, _, ident = self.target.partition(":")
+            out.append(f"posts into {kind} {ident}")
+        return out
 
 
 @dataclass(frozen=True)
@@ -99,6 +143,10 @@ class SubscriptionInfo:
     last_post: datetime | None = None
     next_post: datetime | None = None
     paused_reason: str | None = None
+    options: SubscriptionOptions = SubscriptionOptions()
+    #: Deliveries to this channel from this source that failed for good, and the last error.
+    failed_deliveries: int = 0
+    last_delivery_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +159,11 @@ class Post:
     source_url: str | None
     published: datetime | None
     delivery_id: int | None = None
+    #: A role / user-group id to ping with this post (only when the subscription's mention
+    #: filter matched it); None pings nobody.
+    mention: str | None = None
+    #: Where the post goes instead of ``channel`` ("forum:<id>", "thread:<id>"), if anywhere.
+    target: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from bot.config import Settings
 from bot.errors import FetchError, WirebriefError
+from bot.notices import DEFAULT_FIX, fix_for
 from bot.schedules import backoff_time, next_poll_time
 from bot.store import Store
 from bot.store.types import IngestResult, NewItem, SourceRef, utcnow
@@ -54,11 +56,11 @@ async def poll_source(
         read = await _read(settings, fetcher, source)
         result = await _record(store, source, read)
     except (WirebriefError, OSError) as exc:
-        await _failed(store, settings, source, interval, str(exc) or type(exc).__name__)
+        await _failed(store, settings, source, interval, str(exc) or type(exc).__name__, _fix(source, exc))
         return None
     except Exception as exc:  # a parser or store bug must not stop the engine; it counts as a failure
         log.exception("poll crashed", extra={"source": source.url})
-        await _failed(store, settings, source, interval, f"unexpected error: {type(exc).__name__}")
+        await _failed(store, settings, source, interval, f"unexpected error: {type(exc).__name__}", DEFAULT_FIX)
         return None
     if result.new or result.updated:
         log.info("polled", extra={"source": source.url, "new": result.new, "updated": result.updated})
@@ -79,9 +81,19 @@ async def _record(store: Store, source: SourceRef, read: SourceRead) -> IngestRe
     return result
 
 
-async def _failed(store: Store, settings: Settings, source: SourceRef, interval: int, error: str) -> None:
+def _fix(source: SourceRef, exc: Exception) -> str:
+    if source.kind != "feed":
+        return fix_for("wire")
+    return fix_for(getattr(exc, "reason", None), getattr(exc, "status", None))
+
+
+async def _failed(store: Store, settings: Settings, source: SourceRef, interval: int, error: str, fix: str) -> None:
+    sched = settings.scheduler
+    pause_after = timedelta(seconds=sched.pause_after_seconds)
     retry = backoff_time(source.url, interval, source.failures + 1, utcnow())
-    paused = await asyncio.to_thread(store.poll_failed, source.id, error, retry, settings.scheduler.failure_limit)
+    # Never wait past half the pause deadline: a broken feed is reported within it, not hours later.
+    retry = min(retry, utcnow() + max(pause_after / 2, timedelta(seconds=interval)))
+    paused = await asyncio.to_thread(store.poll_failed, source.id, error, retry, sched.failure_limit, pause_after, fix)
     log.warning("poll failed", extra={"source": source.url, "error": error, "paused": paused})
 
 

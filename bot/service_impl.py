@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
 
 from bot.config import Settings
-from bot.domain import ChannelRef, ChannelStatus, Post, SourceInfo, SubscriptionInfo
+from bot.domain import ChannelRef, ChannelStatus, Post, SourceInfo, SubscriptionInfo, SubscriptionOptions
 from bot.errors import UserInputError
 from bot.polling import SAMPLE_FEED_URL, poll_source
-from bot.schedules import check_timezone, cron_trigger, normalise_schedule
+from bot.schedules import check_timezone, cron_trigger
 from bot.services import Services
 from bot.store import Store
+from bot.store.rules import mention_for
 from bot.store.types import Candidate, IngestResult, SourceRef, utcnow
+from bot.subscription_grammar import MAX_BACKFILL, check_request
 from digests.model import Digest
 
 if TYPE_CHECKING:
@@ -25,7 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_BACKFILL = 10
 #: Sample subscriptions of the embedded default (console:main), seeded once per store.
 SAMPLE_SOURCES = ("sample", "sample-feed")
 SAMPLE_CHANNEL = ChannelRef("console", "main")
@@ -66,28 +68,66 @@ class StoreServices(Services):
         channel: ChannelRef,
         source: str,
         schedule: str | None = None,
-        timezone: str = "UTC",
-        backfill: int = 1,
+        timezone: str | None = None,
+        backfill: int | str = 1,
         *,
+        filters: str | None = None,
+        max_per_hour: int | str | None = None,
+        mention: str | None = None,
+        mention_when: str | None = None,
+        target: str | None = None,
         allow_local: bool = False,
     ) -> SubscriptionInfo:
         """See :meth:`Services.subscribe`. ``allow_local`` (CLI and config only) also accepts a
         feed file path and the bundled "sample-feed"; chat users give URLs or wire names."""
-        cron = normalise_schedule(schedule)
-        timezone = (timezone or "UTC").strip()
-        check_timezone(timezone)
-        if cron is not None:
-            cron_trigger(cron, timezone)
-        if isinstance(backfill, bool) or not isinstance(backfill, int) or not 0 <= backfill <= MAX_BACKFILL:
-            raise UserInputError(f"backfill must be a whole number from 0 to {MAX_BACKFILL}, not {backfill!r}")
         _check_channel(channel)
         kind, url, name = self.resolve_source(source, allow_local=allow_local)
+        existing = await self._existing(channel, url)
+        request = check_request(
+            channel.platform,
+            existing.options if existing else SubscriptionOptions(),
+            schedule=schedule,
+            timezone=timezone,
+            backfill=backfill,
+            filters=filters,
+            max_per_hour=max_per_hour,
+            mention=mention,
+            mention_when=mention_when,
+            target=target,
+        )
+        zone = request.timezone or (existing.schedule.timezone if existing else None)
+        zone = zone or await self.default_timezone(channel)
+        if request.cron is not None:
+            cron_trigger(request.cron, zone)
         ref = await asyncio.to_thread(self.store.ensure_source, kind, url, name)
         fresh = timedelta(seconds=2 * self._interval(kind) + 60)
-        sub_id = await asyncio.to_thread(self.store.subscribe, channel, ref.id, cron, timezone, backfill, fresh)
-        log.info("subscribed", extra={"channel": str(channel), "source": url, "schedule": cron or "on arrival"})
+        sub_id = await asyncio.to_thread(
+            self.store.subscribe, channel, ref.id, request.cron, zone, request.backfill, fresh, request.options
+        )
+        log.info("subscribed", extra={"channel": str(channel), "source": url, "schedule": request.cron or "on arrival"})
         infos = await self.subscriptions(channel)
         return next(i for i in infos if i.id == sub_id)
+
+    async def _existing(self, channel: ChannelRef, url: str) -> SubscriptionInfo | None:
+        return next((i for i in await self.subscriptions(channel) if i.source.url == url), None)
+
+    async def default_timezone(self, channel: ChannelRef) -> str:
+        """The channel's zone, else its workspace's, else ``[scheduler] default_timezone``."""
+        own, workspace = await asyncio.to_thread(self.store.channel_timezone, channel)
+        return own or workspace or self.settings.scheduler.default_timezone
+
+    async def set_timezone(self, channel: ChannelRef, timezone: str | None, *, workspace_wide: bool = False) -> str:
+        """Set (None: clear) the default zone of a channel or its workspace; returns the zone
+        now in force there. Existing subscriptions keep theirs."""
+        zone = (timezone or "").strip() or None
+        if zone is not None and zone.lower() in ("none", "off", "clear", "default"):
+            zone = None
+        if zone is not None:
+            check_timezone(zone)
+        if workspace_wide and not channel.workspace:
+            raise UserInputError("this channel has no workspace to set a default for")
+        await asyncio.to_thread(self.store.set_channel_timezone, channel, zone, workspace_wide=workspace_wide)
+        return await self.default_timezone(channel)
 
     async def unsubscribe(self, channel: ChannelRef, which: str) -> SubscriptionInfo:
         info = await asyncio.to_thread(self.store.unsubscribe, channel, which)
@@ -144,14 +184,24 @@ class StoreServices(Services):
         return await poll_source(self.store, self.settings, fetcher, source)
 
     async def due_posts(self, platforms: list[str]) -> list[Candidate]:
-        """Run-due-posts, step one: everything owed now on these platforms (from the store)."""
-        return await asyncio.to_thread(self.store.due, platforms, self.claim_timeout)
+        """Run-due-posts, step one: everything owed now on these platforms (from the store),
+        less what each subscription's filter refuses or its hourly cap holds back."""
+        due = await asyncio.to_thread(self.store.due, platforms, self.claim_timeout)
+        return await asyncio.to_thread(self.store.screen, due)
 
     async def claim(self, candidate: Candidate, token: str) -> int | None:
         return await asyncio.to_thread(self.store.claim, candidate, token, self.claim_timeout)
 
     async def post_for(self, candidate: Candidate, delivery_id: int | None) -> Post:
-        return await asyncio.to_thread(self.store.post_for, candidate, delivery_id)
+        """The post, with the subscription's mention (only if its filter matched) and target."""
+        post = await asyncio.to_thread(self.store.post_for, candidate, delivery_id)
+        options = (await asyncio.to_thread(self.store.subscription_options, [candidate.subscription_id])).get(
+            candidate.subscription_id
+        )
+        if options is None:
+            return post
+        kind = "notice" if post.digest.extra.get("notice") else "item"
+        return replace(post, mention=mention_for(options, post.digest, kind), target=options.target)
 
     async def refresh_claim(self, delivery_id: int, token: str) -> bool:
         return await asyncio.to_thread(self.store.refresh_claim, delivery_id, token)

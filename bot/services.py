@@ -22,16 +22,26 @@ class Services:
         channel: ChannelRef,
         source: str,
         schedule: str | None = None,
-        timezone: str = "UTC",
-        backfill: int = 1,
+        timezone: str | None = None,
+        backfill: int | str = 1,
+        *,
+        filters: str | None = None,
+        max_per_hour: int | str | None = None,
+        mention: str | None = None,
+        mention_when: str | None = None,
+        target: str | None = None,
     ) -> SubscriptionInfo:
         """Subscribe ``channel`` to ``source`` (a feed URL or the name of a wire folder).
 
-        ``schedule``: None or "on arrival", or a 5-field cron string. ``timezone``: IANA name.
-        ``backfill`` (0-10): how many of the source's latest items to post once now.
-        Raises UserInputError (bad schedule, timezone, backfill, source) with a one-line
-        message fit to show the user; subscribing twice to the same source updates it.
-        """
+        Every value is text as the user typed it, checked here once for every platform
+        (:mod:`bot.subscription_grammar`): ``schedule`` "on arrival" (None), "hourly",
+        "daily 08:00", "weekdays 08:00", "mon,thu 09:30" or a 5-field cron; ``timezone`` an
+        IANA name (None: the channel's default); ``backfill`` 0-10; ``filters`` and
+        ``mention_when`` in the :mod:`bot.filters` language; ``max_per_hour`` a cap;
+        ``mention`` a role / user-group id; ``target`` "forum:<id>" / "thread:<id>". Options
+        left None keep what an existing subscription had; "none" clears one. Raises
+        UserInputError with a one-line message fit to show the user; subscribing twice to the
+        same source updates it."""
         raise NotImplementedError
 
     async def unsubscribe(self, channel: ChannelRef, which: str) -> SubscriptionInfo:
@@ -55,6 +65,15 @@ class Services:
 
     async def channel_gone(self, channel: ChannelRef, reason: str) -> None:
         """Pause every subscription of a channel that was deleted or lost permissions."""
+        raise NotImplementedError
+
+    async def set_timezone(self, channel: ChannelRef, timezone: str | None, *, workspace_wide: bool = False) -> str:
+        """Set (None or "none": clear) the default time zone of the channel, or of its whole
+        workspace; returns the zone now in force for new subscriptions there."""
+        raise NotImplementedError
+
+    async def default_timezone(self, channel: ChannelRef) -> str:
+        """The zone a new subscription here gets when it names none."""
         raise NotImplementedError
 
     async def known_wire_names(self) -> list[str]:

@@ -41,7 +41,8 @@ def render_post(post: Post) -> Panel:
         source = f"#{post.channel.channel} · {source}"
     if post.source_url and post.source_url != post.digest.url:
         source = f"{source} · {post.source_url}"
-    panel = render_digest(post.digest, source=source, when=when)
     if post.digest.extra.get("notice"):
-        panel.border_style = "yellow"
-    return panel
+        body = Group(Text(post.digest.text), Text(source, style="dim"))
+        title = Text(post.digest.headline, style="bold")
+        return Panel(body, title=title, title_align="left", expand=False, border_style="yellow")
+    return render_digest(post.digest, source=source, when=when)

@@ -32,10 +32,11 @@ DEFER_AFTER = 1.5
 MAX_CHOICES = 25
 SCHEDULE_SUGGESTIONS = [
     ("on arrival", "on arrival"),
-    ("every morning at 08:00", "0 8 * * *"),
-    ("morning and evening (08:00, 18:00)", "0 8,18 * * *"),
-    ("every hour", "0 * * * *"),
-    ("weekdays at 09:00", "0 9 * * 1-5"),
+    ("every morning at 08:00", "daily 08:00"),
+    ("morning and evening (08:00, 18:00)", "daily 08:00,18:00"),
+    ("every hour", "hourly"),
+    ("weekdays at 09:00", "weekdays 09:00"),
+    ("weekends at 10:00", "weekends 10:00"),
 ]
 NONE = discord.AllowedMentions.none()
 
@@ -154,25 +155,34 @@ class DigestCommands(app_commands.Group):
     @app_commands.command(name="subscribe", description="Post digests from a feed or wire in this channel")
     @app_commands.describe(
         source="A feed URL (RSS, Atom, JSON Feed) or the name of a configured wire",
-        schedule="'on arrival' or a cron such as '0 8 * * *'",
-        timezone="Time zone of the schedule (IANA name)",
+        schedule="on arrival, hourly, daily 08:00, weekdays 08:00, mon,thu 09:30 or a cron such as 0 8 * * 1-5",
+        timezone="Time zone of the schedule (IANA name); default: this channel's",
         backfill="How many of the latest items to post now (0–10)",
+        filter='Which items post: words or "phrases", -word to exclude, /regex/, headline: text: speaker:',
+        max_per_hour="At most this many posts an hour (0: no cap)",
     )
     async def subscribe(
         self,
         interaction: discord.Interaction,
         source: app_commands.Range[str, 1, 2000],
-        schedule: app_commands.Range[str, 1, 100] = "on arrival",
-        timezone: app_commands.Range[str, 1, 64] = "UTC",
+        schedule: app_commands.Range[str, 1, 100] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
         backfill: app_commands.Range[int, 0, 10] = 1,
+        filter: app_commands.Range[str, 1, 1000] | None = None,
+        max_per_hour: app_commands.Range[int, 0, 500] | None = None,
     ) -> None:
         if await self._refuse_unless_manager(interaction):
             return
-        cron = None if schedule.strip().lower() in ("on arrival", "arrival", "now") else schedule.strip()
 
         async def work() -> Reply:
             sub = await self.services.subscribe(
-                channel_of(interaction), source.strip(), cron, timezone.strip(), backfill
+                channel_of(interaction),
+                source.strip(),
+                schedule,
+                timezone,
+                backfill,
+                filters=filter,
+                max_per_hour=max_per_hour,
             )
             return replies.subscribed_text(sub)
 
@@ -240,6 +250,31 @@ class DigestCommands(app_commands.Group):
             return replies.status_text(await self.services.status(channel_of(interaction)))
 
         await run(interaction, work, ephemeral=True, slow=False)
+
+    @app_commands.command(name="timezone", description="The time zone schedules here use when they name none")
+    @app_commands.describe(
+        zone="IANA time zone such as Europe/Kyiv, or none to clear", whole_server="Set it for every channel here"
+    )
+    async def timezone(
+        self,
+        interaction: discord.Interaction,
+        zone: app_commands.Range[str, 1, 64],
+        whole_server: bool = False,
+    ) -> None:
+        if await self._refuse_unless_manager(interaction):
+            return
+
+        async def work() -> Reply:
+            now = await self.services.set_timezone(channel_of(interaction), zone, workspace_wide=whole_server)
+            return replies.timezone_text(now, whole_server)
+
+        await run(interaction, work, ephemeral=True, slow=False)
+
+    @timezone.autocomplete("zone")
+    async def _zone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
 
     @app_commands.command(name="preview", description="The digest of a link, shown only to you")
     @app_commands.describe(url="A link to a news article")

@@ -131,6 +131,22 @@ def digest_embed(
     return embed
 
 
+NOTICE_COLOUR = 0xD69E2E
+
+
 def post_embed(post: Post) -> discord.Embed:
-    """The embed a scheduled post arrives as."""
+    """The embed a scheduled post arrives as; a notice about the source says what and why."""
+    if post.digest.extra.get("notice"):
+        return notice_embed(post)
     return digest_embed(post.digest, source_name=post.source_name, source_url=post.source_url, when=post.published)
+
+
+def notice_embed(post: Post) -> discord.Embed:
+    """A notice: headline, the error and the fix; no link (it would open the broken source)."""
+    embed = discord.Embed(
+        title=safe_text(post.digest.headline, TITLE_LIMIT),
+        description=safe_text(post.digest.text, DESCRIPTION_LIMIT, markdown=True),
+        colour=NOTICE_COLOUR,
+    )
+    embed.set_footer(text=safe_text(post.source_name, FOOTER_LIMIT, markdown=False))
+    return embed

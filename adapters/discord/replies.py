@@ -11,6 +11,7 @@ from datetime import datetime
 from adapters.discord.render import neutralise_mentions, safe_text
 from bot.domain import ChannelStatus, SubscriptionInfo
 from bot.errors import FetchError
+from bot.schedules import format_local
 
 MESSAGE_LIMIT = 2000
 
@@ -31,7 +32,9 @@ HELP = (
     "**Wirebrief** turns news into digests: a headline and each key quote with who said it.\n"
     "• `/digest latest` — the newest digest for this channel\n"
     "• `/digest subscribe source:<feed URL or wire name>` — post new dispatches here "
-    "(`schedule:` on arrival or a cron such as `0 8 * * *`, `timezone:`, `backfill:` 0–10)\n"
+    "(`schedule:` on arrival, daily 08:00, weekdays 08:00 or a cron; `timezone:`; `backfill:` 0–10; "
+    "`filter:` which items; `max_per_hour:`)\n"
+    "• `/digest timezone zone:` — the time zone schedules here use when they name none\n"
     "• `/digest list`, `/digest unsubscribe which:<number>`, `/digest status`\n"
     "• `/digest preview url:<link>` — a digest of any article, only for you\n"
     "• Mention me with up to 3 links and I reply with their digests.\n"
@@ -75,10 +78,28 @@ def _when(moment: datetime | None) -> str:
     return f"<t:{int(moment.timestamp())}:R>" if moment else "never"
 
 
+def _local(moment: datetime | None, zone: str) -> str:
+    """The subscription's own zone spelt out (a schedule is *its* time), then relative."""
+    if moment is None:
+        return "never"
+    return f"{format_local(moment, zone)} ({_when(moment)})"
+
+
 def subscription_line(sub: SubscriptionInfo) -> str:
     name = safe_text(sub.source.label, 200)
     paused = f" — ⏸ paused: {safe_text(sub.paused_reason, 200)}" if sub.paused_reason else ""
-    return f"**{sub.number}.** {name} · {sub.schedule} · backfill {sub.backfill}{paused}"
+    line = f"**{sub.number}.** {name} · {sub.schedule} · backfill {sub.backfill}{paused}"
+    for setting in sub.options.describe():
+        line += f"\n  {safe_text(_setting(setting), 300)}"
+    return line
+
+
+def _setting(text: str) -> str:
+    """Settings as Discord shows them: a mentioned role by its mention (rendered, never pinged)."""
+    if text.startswith("mention "):
+        ident, _, rest = text.removeprefix("mention ").partition(" ")
+        return f"mention role {ident} {rest}"
+    return text
 
 
 def subscriptions_text(subs: list[SubscriptionInfo]) -> str:
@@ -86,6 +107,12 @@ def subscriptions_text(subs: list[SubscriptionInfo]) -> str:
         return "This channel has no subscriptions. Add one with `/digest subscribe source:<feed URL or wire name>`."
     lines = ["**Subscriptions in this channel**", *(subscription_line(s) for s in subs)]
     return clip("\n".join(lines))
+
+
+def _next_post(sub: SubscriptionInfo) -> str:
+    if sub.schedule.on_arrival:
+        return "on arrival"
+    return _local(sub.next_post, sub.schedule.timezone) if sub.next_post else "unknown"
 
 
 def status_text(status: ChannelStatus) -> str:
@@ -96,20 +123,38 @@ def status_text(status: ChannelStatus) -> str:
         src = sub.source
         lines.append(subscription_line(sub))
         lines.append(
-            f"  last fetch {_when(src.last_fetch)} · last post {_when(sub.last_post)} · next post "
-            f"{_when(sub.next_post) if sub.next_post else 'on arrival' if sub.schedule.on_arrival else 'unknown'}"
+            f"  last fetch {_when(src.last_fetch)} · last post {_when(sub.last_post)} · next post {_next_post(sub)}"
         )
         if src.last_error:
-            lines.append(f"  last error: {safe_text(src.last_error, 300)}")
+            failures = f" ({src.failures} failures in a row)" if src.failures else ""
+            lines.append(f"  last error: {safe_text(src.last_error, 300)}{failures}")
         if src.paused_reason:
             lines.append(f"  source paused: {safe_text(src.paused_reason, 300)}")
+        if sub.failed_deliveries:
+            error = safe_text(sub.last_delivery_error or "unknown error", 300)
+            lines.append(f"  ⚠ {sub.failed_deliveries} post(s) failed for good; last error: {error}")
     return clip("\n".join(lines))
 
 
 def subscribed_text(sub: SubscriptionInfo) -> str:
-    backfill = f"; posting the latest {sub.backfill} now" if sub.backfill else ""
     name = safe_text(sub.source.label, 300)
-    return f"Subscribed this channel to {name} ({sub.schedule}){backfill}."
+    text = f"Subscribed this channel to {name} ({sub.schedule})"
+    if sub.backfill and sub.schedule.on_arrival:
+        text += f"; posting the latest {sub.backfill} now"
+    elif sub.backfill:
+        when = format_local(sub.next_post, sub.schedule.timezone)
+        text += f"; the latest {sub.backfill} come with the next post, {when}"
+    elif not sub.schedule.on_arrival:
+        text += f"; next post {format_local(sub.next_post, sub.schedule.timezone)}"
+    text += "."
+    for setting in sub.options.describe():
+        text += f"\n• {safe_text(_setting(setting), 300)}"
+    return text
+
+
+def timezone_text(zone: str, whole_server: bool) -> str:
+    where = "every channel on this server without its own" if whole_server else "this channel"
+    return f"New schedules in {where} now use {safe_text(zone, 64)}. Existing subscriptions keep theirs."
 
 
 def unsubscribed_text(sub: SubscriptionInfo) -> str:

@@ -168,3 +168,16 @@ def digest_message(
         "text": digest_fallback(digest, source_name),
         "blocks": digest_blocks(digest, source_name, source_url, when),
     }
+
+
+def notice_message(digest: Digest, source_name: str | None = None) -> dict[str, Any]:
+    """A notice about a source: its headline, the error and the fix; no button (a link to a
+    source that just failed would only open the broken address)."""
+    head = clip(headline(digest), HEADER_MAX)
+    body = clip(escape(" ".join(digest.text.split())), SECTION_MAX)
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(head)}]
+    if body:
+        blocks.append({"type": "section", "text": _mrkdwn(body)})
+    if source_name:
+        blocks.append({"type": "context", "elements": [_mrkdwn(clip(escape(source_name), CONTEXT_MAX))]})
+    return {"text": clip(f"{head}\n{body}", FALLBACK_MAX), "blocks": blocks}

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.errors import UserInputError
+from bot.subscription_grammar import LINE_HELP, SubscribeWords, read_line
 
 COMMAND = "/digest"
 USAGE = (
-    "Usage: `{cmd}` · `{cmd} subscribe <feed URL or wire name> [on arrival | daily 08:00 | "
-    'cron "0 8 * * 1-5"] [tz Europe/Kyiv] [backfill 3]` · `{cmd} list` · `{cmd} unsubscribe <n>` · '
-    "`{cmd} status` · `{cmd} preview <url>` · `{cmd} help`"
+    "Usage: `{cmd}` · `{cmd} subscribe <feed URL or wire name> " + LINE_HELP + "` · `{cmd} list` · "
+    "`{cmd} unsubscribe <n>` · `{cmd} status` · `{cmd} timezone <zone> [workspace]` · `{cmd} preview <url>` · "
+    "`{cmd} help`"
 )
 MAX_TEXT = 1000
 
 _LINK = re.compile(r"<((?:https?|ftp|file|mailto):[^|>\s]*)(?:\|[^>]*)?>", re.IGNORECASE)
 _CURLY = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _NAME = re.compile(r"^[\w.-]{1,100}$")
 
 
@@ -55,10 +55,16 @@ class Status:
 
 @dataclass(frozen=True)
 class Subscribe:
+    """The source and the settings' words, unchecked: the services check them (one grammar)."""
+
     source: str
-    schedule: str | None = None  # None: on arrival; else a 5-field cron
-    timezone: str = "UTC"
-    backfill: int = 1
+    said: SubscribeWords = field(default_factory=SubscribeWords)
+
+
+@dataclass(frozen=True)
+class SetTimezone:
+    zone: str
+    workspace: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ class Preview:
     url: str
 
 
-Command = Latest | Help | ListSubs | Status | Subscribe | Unsubscribe | Preview
+Command = Latest | Help | ListSubs | Status | Subscribe | Unsubscribe | Preview | SetTimezone
 
 
 def usage(command: str = COMMAND) -> str:
@@ -105,57 +111,21 @@ def _source(token: str) -> str:
     return token
 
 
-def _daily(value: str | None, days: str) -> str:
-    match = _HHMM.match(value or "")
-    if not match:
-        raise UsageError(f"{value or 'the time'!r} is not a time like 08:00")
-    return f"{int(match.group(2))} {int(match.group(1))} * * {days}"
-
-
 def _parse_subscribe(args: list[str]) -> Subscribe:
     if not args:
         raise UsageError("say which feed URL or wire name to subscribe to")
     source = _source(args[0])
-    schedule: str | None = None
-    timezone = "UTC"
-    backfill = 1
-    rest = args[1:]
-    while rest:
-        word = rest.pop(0).lower()
-        if word == "on" and rest and rest[0].lower() == "arrival":
-            rest.pop(0)
-            schedule = None
-        elif word in ("daily", "weekdays"):
-            schedule = _daily(rest.pop(0) if rest else None, "*" if word == "daily" else "1-5")
-        elif word == "cron":
-            schedule = _cron(rest)
-        elif word in ("tz", "timezone"):
-            if not rest:
-                raise UsageError("tz needs a timezone name, e.g. tz Europe/Kyiv")
-            timezone = rest.pop(0)
-        elif word == "backfill":
-            backfill = _int(rest.pop(0) if rest else "", "backfill")
-        else:
-            raise UsageError(f"I don't understand {word!r}")
-    return Subscribe(source, schedule, timezone, backfill)
+    try:
+        said = read_line(args[1:])
+    except UserInputError as exc:
+        raise UsageError(str(exc)) from None
+    return Subscribe(source, said)
 
 
-def _cron(rest: list[str]) -> str:
-    """``cron "0 8 * * 1-5"`` (quoted, one token) or the five fields unquoted."""
-    if not rest:
-        raise UsageError('cron needs five fields in quotes, e.g. cron "0 8 * * 1-5"')
-    if " " in rest[0].strip():
-        return " ".join(rest.pop(0).split())
-    if len(rest) < 5:
-        raise UsageError('cron needs five fields in quotes, e.g. cron "0 8 * * 1-5"')
-    fields = [rest.pop(0) for _ in range(5)]
-    return " ".join(fields)
-
-
-def _int(value: str, what: str) -> int:
-    if not value.isdigit() or len(value) > 4:
-        raise UsageError(f"{what} needs a whole number, e.g. {what} 3")
-    return int(value)
+def _parse_timezone(args: list[str]) -> SetTimezone:
+    if not args or len(args) > 2 or (len(args) == 2 and args[1].lower() not in ("workspace", "everywhere")):
+        raise UsageError("say which time zone, e.g. timezone Europe/Kyiv (add workspace for every channel)")
+    return SetTimezone(args[0], len(args) == 2)
 
 
 def parse(text: str) -> Command:
@@ -174,6 +144,8 @@ def parse(text: str) -> Command:
         return Latest()
     if verb == "subscribe":
         return _parse_subscribe(rest)
+    if verb in ("timezone", "tz"):
+        return _parse_timezone(rest)
     if verb in ("unsubscribe", "remove") and len(rest) == 1:
         return Unsubscribe(rest[0])
     if verb == "preview" and len(rest) == 1:

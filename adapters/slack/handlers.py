@@ -20,13 +20,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import replies
-from adapters.slack.blocks import OPEN_SOURCE_ACTION, digest_message, escape
+from adapters.slack.blocks import OPEN_SOURCE_ACTION, digest_message, escape, notice_message
 from adapters.slack.commands import (
     COMMAND,
     Help,
     Latest,
     ListSubs,
     Preview,
+    SetTimezone,
     Status,
     Subscribe,
     Unsubscribe,
@@ -52,6 +53,8 @@ def channel_ref(channel_id: str, team_id: str | None) -> ChannelRef:
 
 
 def post_message(post: Post) -> dict[str, Any]:
+    if post.digest.extra.get("notice"):
+        return notice_message(post.digest, post.source_name)
     published = replies.when(post.published, "") if post.published else None
     return digest_message(post.digest, post.source_name, post.source_url, published)
 
@@ -106,7 +109,7 @@ class SlackHandlers:
         """The response_url body for one command; raises the errors ``on_command`` turns into words."""
         cmd = parse(command.get("text", ""))
         channel = channel_ref(command["channel_id"], command.get("team_id"))
-        if isinstance(cmd, Subscribe | Unsubscribe) and not await may_manage(
+        if isinstance(cmd, Subscribe | Unsubscribe | SetTimezone) and not await may_manage(
             client, self.managers, command.get("user_id", ""), channel.channel
         ):
             return {"text": replies.NOT_ALLOWED.format(cmd=name), "response_type": EPHEMERAL}
@@ -124,9 +127,22 @@ class SlackHandlers:
             case Status():
                 status = await self.services.status(channel)
                 return {"text": replies.status_text(status, name), "response_type": EPHEMERAL}
-            case Subscribe(source=source, schedule=schedule, timezone=tz, backfill=backfill):
-                sub = await self.services.subscribe(channel, source, schedule, tz, backfill)
+            case Subscribe(source=source, said=said):
+                sub = await self.services.subscribe(
+                    channel,
+                    source,
+                    said.schedule,
+                    said.timezone,
+                    said.backfill if said.backfill is not None else 1,
+                    filters=said.filters,
+                    max_per_hour=said.max_per_hour,
+                    mention=said.mention,
+                    mention_when=said.mention_when,
+                )
                 return {"text": replies.subscribed_text(sub), "response_type": IN_CHANNEL}
+            case SetTimezone(zone=zone, workspace=workspace):
+                now = await self.services.set_timezone(channel, zone, workspace_wide=workspace)
+                return {"text": replies.timezone_text(now, workspace), "response_type": IN_CHANNEL}
             case Unsubscribe(which=which):
                 sub = await self.services.unsubscribe(channel, which)
                 return {"text": replies.unsubscribed_text(sub), "response_type": IN_CHANNEL}

@@ -12,6 +12,8 @@ from adapters.slack.blocks import clip, escape
 from adapters.slack.commands import usage
 from bot.domain import ChannelStatus, SubscriptionInfo
 from bot.errors import FetchError
+from bot.schedules import format_local
+from bot.subscription_grammar import LINE_HELP
 
 MENTION_HELP = (
     "Mention me with a link — `@Wirebrief https://example.com/story` — and I'll reply in the thread with its "
@@ -45,11 +47,11 @@ def help_text(command: str) -> str:
     lines = [
         "*Wirebrief* turns news into digests: a headline and every key quote with who said it.",
         f"• `{command}` — the latest digest for this channel",
-        f'• `{command} subscribe <feed URL or wire name> [on arrival | daily 08:00 | cron "0 8 * * 1-5"] '
-        "[tz Europe/Kyiv] [backfill 3]` — post a source here",
+        f"• `{command} subscribe <feed URL or wire name> {LINE_HELP}` — post a source here",
         f"• `{command} list` — this channel's subscriptions, numbered",
         f"• `{command} unsubscribe <n>` — stop subscription number n",
         f"• `{command} status` — when each source was last read, and any trouble",
+        f"• `{command} timezone Europe/Kyiv [workspace]` — the zone schedules here use when they name none",
         f"• `{command} preview <url>` — a digest of one page, only for you",
         "• `@Wirebrief <link>` — a digest of up to 3 links, in the thread",
     ]
@@ -75,12 +77,27 @@ def when(moment: datetime | None, empty: str = "never") -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
+def local(moment: datetime | None, zone: str, empty: str = "never") -> str:
+    """A time in the subscription's own zone, spelt out: a schedule's 08:00 is *its* 08:00."""
+    return format_local(moment, zone, empty)
+
+
 def subscription_line(sub: SubscriptionInfo) -> str:
     name = escape(clip(sub.source.label, 200))
     line = f"*{sub.number}.* {name} — {escape(str(sub.schedule), formatting=False)}"
     if sub.paused_reason:
         line += f" — :double_vertical_bar: paused: {escape(clip(sub.paused_reason, 200))}"
+    for setting in sub.options.describe():
+        line += f"\n    {escape(clip(_setting(setting), 300), formatting=False)}"
     return line
+
+
+def _setting(text: str) -> str:
+    """A mentioned user group as its id (shown as text: a list must never ping the group)."""
+    if text.startswith("mention "):
+        ident, _, rest = text.removeprefix("mention ").partition(" ")
+        return f"mention user group {ident} {rest}"
+    return text
 
 
 def list_text(subs: list[SubscriptionInfo], command: str) -> str:
@@ -91,6 +108,12 @@ def list_text(subs: list[SubscriptionInfo], command: str) -> str:
     return "\n".join(lines)
 
 
+def _next_post(sub: SubscriptionInfo) -> str:
+    if sub.schedule.on_arrival:
+        return "on arrival"
+    return local(sub.next_post, sub.schedule.timezone, "not scheduled")
+
+
 def status_text(status: ChannelStatus, command: str) -> str:
     if not status.subscriptions:
         return list_text([], command)
@@ -99,23 +122,37 @@ def status_text(status: ChannelStatus, command: str) -> str:
         src = sub.source
         lines.append(subscription_line(sub))
         detail = f"    last read {when(src.last_fetch)} · next read {when(src.next_poll, 'not scheduled')}"
-        detail += f" · last post {when(sub.last_post)} · next post {when(sub.next_post, 'on arrival')}"
+        detail += f" · last post {when(sub.last_post)} · next post {_next_post(sub)}"
         lines.append(detail)
         if src.paused_reason:
             lines.append(f"    source paused: {escape(clip(src.paused_reason, 300))}")
         if src.last_error:
             failures = f" ({src.failures} failures in a row)" if src.failures else ""
             lines.append(f"    last error: {escape(clip(src.last_error, 300))}{failures}")
+        if sub.failed_deliveries:
+            error = escape(clip(sub.last_delivery_error or "unknown error", 300))
+            lines.append(f"    :warning: {sub.failed_deliveries} post(s) failed for good; last error: {error}")
     return "\n".join(lines)
 
 
 def subscribed_text(sub: SubscriptionInfo) -> str:
     name = escape(clip(sub.source.label, 200))
     text = f"Subscribed this channel to {name} — {escape(str(sub.schedule), formatting=False)}."
-    if sub.backfill:
-        items = "item" if sub.backfill == 1 else f"{sub.backfill} items"
+    items = "item" if sub.backfill == 1 else f"{sub.backfill} items"
+    if sub.backfill and sub.schedule.on_arrival:
         text += f" The latest {items} will follow shortly."
+    elif sub.backfill:
+        text += f" The latest {items} will come with the next post, {local(sub.next_post, sub.schedule.timezone)}."
+    elif not sub.schedule.on_arrival:
+        text += f" Next post {local(sub.next_post, sub.schedule.timezone)}."
+    for setting in sub.options.describe():
+        text += f"\n• {escape(clip(_setting(setting), 300), formatting=False)}"
     return text
+
+
+def timezone_text(zone: str, workspace: bool) -> str:
+    where = "every channel of this workspace without its own" if workspace else "this channel"
+    return f"New schedules in {where} now use {escape(zone)}. Existing subscriptions keep theirs."
 
 
 def unsubscribed_text(sub: SubscriptionInfo) -> str:

@@ -18,6 +18,9 @@ from bot.cli.app import app
 from bot.config import Settings, load_settings
 from bot.domain import ChannelRef, SourceInfo, SubscriptionInfo
 from bot.errors import NotFoundError
+from bot.filters import FILTER_HELP
+from bot.schedules import SCHEDULE_HELP, format_local
+from bot.subscription_grammar import read_line
 
 if TYPE_CHECKING:
     from bot.service_impl import StoreServices
@@ -114,25 +117,88 @@ async def _run(settings: Settings, once: bool) -> None:
         await services.aclose()
 
 
-@app.command()
+@app.command(context_settings={"allow_interspersed_args": True})
 def subscribe(
-    source: Annotated[str, typer.Argument(help="A feed URL, a wire name from [wires], or a feed file path.")],
+    source: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="A feed URL, a wire name from [wires], or a feed file path.")
+    ],
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[SETTINGS]...",
+            help='Settings as in chat: daily 08:00, weekdays 08:00, tz Europe/Kyiv, filter "strike, -sport", max 5.',
+            show_default=False,
+        ),
+    ] = None,
     channel: ChannelOpt = "console:main",
     schedule: Annotated[
-        str | None, typer.Option("--schedule", help='Cron, e.g. "0 8 * * *"; default: on arrival.')
+        str | None,
+        typer.Option("--schedule", metavar="WHEN", help=f"{SCHEDULE_HELP}. Default: on arrival.", show_default=False),
     ] = None,
-    timezone: Annotated[str, typer.Option("--timezone", help="IANA time zone of the schedule.")] = "UTC",
-    backfill: Annotated[int, typer.Option("--backfill", help="Latest items to post once now (0-10).")] = 1,
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", metavar="ZONE", help="IANA zone; default: the channel's.", show_default=False),
+    ] = None,
+    backfill: Annotated[int | None, typer.Option("--backfill", help="Latest items to post once now (0-10).")] = None,
+    filters: Annotated[
+        str | None, typer.Option("--filter", metavar="TERMS", help=f"Which items post: {FILTER_HELP}.")
+    ] = None,
+    max_per_hour: Annotated[
+        int | None, typer.Option("--max-per-hour", metavar="N", help="At most N posts an hour (0: no cap).")
+    ] = None,
+    mention: Annotated[
+        str | None, typer.Option("--mention", metavar="ID", help="Discord role id or Slack user-group id to ping.")
+    ] = None,
+    mention_when: Annotated[
+        str | None, typer.Option("--mention-when", metavar="TERMS", help="Ping only for items matching this filter.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", metavar="KIND:ID", help="Discord only: forum:<id> or thread:<id>.")
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Subscribe a channel to a source (a feed is fetched once for all its subscribers)."""
     settings = load_settings(config)
     ref = ChannelRef.parse(channel)
+    said = read_line(words or [])
     info = _with_services(
         settings,
-        lambda s: s.subscribe(ref, source, schedule, timezone, backfill, allow_local=True),
+        lambda s: s.subscribe(
+            ref,
+            source,
+            schedule if schedule is not None else said.schedule,
+            timezone or said.timezone,
+            backfill if backfill is not None else (said.backfill or 1),
+            filters=filters if filters is not None else said.filters,
+            max_per_hour=max_per_hour if max_per_hour is not None else said.max_per_hour,
+            mention=mention if mention is not None else said.mention,
+            mention_when=mention_when if mention_when is not None else said.mention_when,
+            target=target,
+            allow_local=True,
+        ),
     )
-    typer.echo(f"{info.channel} #{info.number}: {info.source.name} ({info.schedule}, backfill {info.backfill})")
+    typer.echo(f"{info.channel} #{info.number}: {info.source.label} ({info.schedule}, backfill {info.backfill})")
+    for line in info.options.describe():
+        typer.echo(f"  {line}")
+    if info.schedule.cron is not None:
+        typer.echo(f"  next post {format_local(info.next_post, info.schedule.timezone)}")
+
+
+@app.command("timezone")
+def timezone_(
+    zone: Annotated[str, typer.Argument(metavar="ZONE", help='IANA zone such as Europe/Kyiv, or "none" to clear.')],
+    channel: ChannelOpt = "console:main",
+    workspace: Annotated[
+        bool, typer.Option("--workspace", help="Set it for the channel's whole workspace (guild, Slack team).")
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Set the default time zone of a channel (or its workspace) for schedules that name none."""
+    settings = load_settings(config)
+    ref = ChannelRef.parse(channel)
+    now = _with_services(settings, lambda s: s.set_timezone(ref, zone, workspace_wide=workspace))
+    where = f"workspace {ref.workspace}" if workspace else str(ref)
+    typer.echo(f"{where}: new schedules use {now}")
 
 
 @app.command()
@@ -209,13 +275,14 @@ def _print(renderable: object) -> None:
     Console().print(renderable)
 
 
-def _when(value: datetime | None) -> str:
+def _when(value: datetime | None, zone: str = "UTC") -> str:
+    """A moment in ``zone`` (a subscription's own, for its posts) and relative to now."""
     if value is None:
         return "—"
     delta = (value - datetime.now(UTC)).total_seconds()
     span = _span(abs(delta))
     rel = f"in {span}" if delta > 0 else f"{span} ago"
-    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({rel})"
+    return f"{format_local(value, zone)} ({rel})"
 
 
 def _span(seconds: float) -> str:
@@ -254,8 +321,8 @@ def _subscriptions_table(infos: list[SubscriptionInfo]) -> object:
             str(info.number),
             Text(info.source.label),
             str(info.schedule),
-            _when(info.last_post),
-            _when(info.next_post),
+            _when(info.last_post, info.schedule.timezone),
+            _when(info.next_post, info.schedule.timezone),
             Text(info.paused_reason or "", style="yellow"),
         )
     return table

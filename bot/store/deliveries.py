@@ -26,7 +26,7 @@ MAX_ATTEMPTS = 5
 def _settled(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
     """Deliveries that rule a candidate out: sent, dropped, freshly claimed, or failed and not yet due."""
     return or_(
-        DeliveryRow.status.in_(("sent", "dropped")),
+        DeliveryRow.status.in_(("sent", "dropped", "skipped")),  # skipped: refused by the subscription's filter
         and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at > now - timeout),
         and_(
             DeliveryRow.status == "failed",
@@ -222,7 +222,8 @@ def _post(row: DigestRow, source: SourceRow, channel: ChannelRef, delivery_id: i
         digest=digest,
         channel=channel,
         source_name=source.name,
-        source_url=row.link or (source.url if source.kind == "feed" else None),
+        # a notice about a broken source links nowhere: its button would only open the broken feed
+        source_url=row.link or (source.url if source.kind == "feed" and row.kind != "notice" else None),
         published=aware(row.published),
         delivery_id=delivery_id,
     )

@@ -13,13 +13,14 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.codepoints import clean_code_points
+from bot.notices import DEFAULT_FIX, pause_notice
 from bot.store.base import StoreBase
 from bot.store.models import DigestRow, ItemRow, SourceRow, SubscriptionRow
 from bot.store.stories import StoryStore, story_features
@@ -88,7 +89,7 @@ class IngestStore(StoryStore, StoreBase):
         """A successful fetch (200 or 304): errors reset, and waiting subscriptions activated."""
         with self.tx() as s:
             row = s.get_one(SourceRow, source_id)
-            row.last_fetch, row.last_error, row.failures = utcnow(), None, 0
+            row.last_fetch, row.last_error, row.failures, row.failing_since = utcnow(), None, 0, None
             row.etag, row.last_modified = (etag or None), (last_modified or None)
             if title and row.name == row.url:
                 row.name = " ".join(title.split())[:300]
@@ -97,23 +98,32 @@ class IngestStore(StoryStore, StoreBase):
             ):
                 sub.cursor = backfill_cursor(s, source_id, sub.backfill)
 
-    def poll_failed(self, source_id: int, error: str, next_poll: datetime, failure_limit: int) -> bool:
-        """Count a failure; at ``failure_limit`` pause the source and leave a notice for every
-        subscribed channel (delivered like a digest, exactly once). Returns True if paused."""
+    def poll_failed(
+        self,
+        source_id: int,
+        error: str,
+        next_poll: datetime,
+        failure_limit: int,
+        pause_after: timedelta | None = None,
+        fix: str | None = None,
+    ) -> bool:
+        """Count a failure; at ``failure_limit`` failures in a row — or, with two or more,
+        once the source has been failing for ``pause_after`` — pause it and leave a notice with
+        the error and ``fix`` for every subscribed channel (delivered like a digest, exactly
+        once). Returns True if paused."""
+        now = utcnow()
         with self.tx() as s:
             row = s.get_one(SourceRow, source_id)
             row.failures += 1
-            row.last_fetch, row.last_error, row.next_poll = utcnow(), error[:500], next_poll
-            if row.failures < failure_limit or row.paused_reason is not None:
+            row.failing_since = row.failing_since or now
+            row.last_fetch, row.last_error, row.next_poll = now, error[:500], next_poll
+            failing_for = now - row.failing_since
+            long_enough = pause_after is not None and row.failures >= 2 and failing_for >= pause_after
+            if (row.failures < failure_limit and not long_enough) or row.paused_reason is not None:
                 return False
             row.paused_reason = f"paused after {row.failures} failed fetches; last error: {error}"[:500]
-            notice = Digest(
-                headline=f"Wirebrief paused {row.name}: it failed {row.failures} times in a row",
-                dateline=None,
-                quotes=(),
-                key_quotes=(),
-                text=f"Last error: {error}. Subscribe to it again to retry.",
-                url=row.url if row.kind == "feed" else None,
+            notice = pause_notice(
+                row.name, row.failures, failing_for.total_seconds() / 3600, error[:300], fix or DEFAULT_FIX
             )
             s.add(
                 DigestRow(
@@ -122,9 +132,9 @@ class IngestStore(StoryStore, StoreBase):
                     kind="notice",
                     data=json.dumps(notice.to_json()),
                     headline=notice.headline,
-                    link=notice.url,
+                    link=None,
                     published=None,
-                    created=utcnow(),
+                    created=now,
                 )
             )
             log.warning("source paused", extra={"source": row.url, "failures": row.failures, "error": error})

@@ -34,6 +34,8 @@ class SourceRow(Base):
     next_poll: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created: Mapped[datetime] = mapped_column(DateTime)
+    #: Start of the current run of failed fetches (NULL when the last fetch worked).
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ItemRow(Base):
@@ -133,6 +135,20 @@ class SubscriptionRow(Base):
     cursor: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created: Mapped[datetime] = mapped_column(DateTime)
     paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: :class:`bot.domain.SubscriptionOptions` as JSON (filters, mention, cap, target); NULL: none.
+    options: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ChannelSettingsRow(Base):
+    """A channel's defaults (its time zone); ``channel`` "*" holds the workspace's."""
+
+    __tablename__ = "channel_settings"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(128), primary_key=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated: Mapped[datetime] = mapped_column(DateTime)
 
 
 class DeliveryRow(Base):

@@ -3,13 +3,14 @@ pause, and the views `status` shows."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import ChannelRef, Schedule, SourceInfo, SubscriptionInfo
+from bot.domain import ChannelRef, Schedule, SourceInfo, SubscriptionInfo, SubscriptionOptions
 from bot.errors import NotFoundError
 from bot.schedules import next_fire
 from bot.store.base import StoreBase
@@ -70,7 +71,14 @@ class SubscriptionStore(StoreBase):
             return source_ref(row)
 
     def subscribe(
-        self, channel: ChannelRef, source_id: int, cron: str | None, timezone: str, backfill: int, fresh: timedelta
+        self,
+        channel: ChannelRef,
+        source_id: int,
+        cron: str | None,
+        timezone: str,
+        backfill: int,
+        fresh: timedelta,
+        options: SubscriptionOptions | None = None,
     ) -> int:
         """Create or update; a new subscription to a source polled within ``fresh`` gets its
         backfill now, otherwise at the source's next poll (so a long-idle feed cannot flood)."""
@@ -83,8 +91,10 @@ class SubscriptionStore(StoreBase):
                 .order_by(SubscriptionRow.id)
                 .limit(1)
             )
+            stored = _options_json(options)
             if sub is not None:
                 sub.cron, sub.timezone, sub.backfill, sub.paused_reason = cron, timezone, backfill, None
+                sub.options = stored
                 return sub.id
             source = s.get_one(SourceRow, source_id)
             live = source.last_fetch is not None and source.last_fetch >= now - fresh and source.paused_reason is None
@@ -98,6 +108,7 @@ class SubscriptionStore(StoreBase):
                 backfill=backfill,
                 cursor=backfill_cursor(s, source_id, backfill) if live else None,
                 created=now,
+                options=stored,
             )
             if source.paused_reason is not None:
                 # Subscribing again is how a user asks to try a paused source once more.
@@ -224,7 +235,23 @@ def _subscription_info(
         last_post=aware(last_post),
         next_post=next_post,
         paused_reason=sub.paused_reason or (f"source paused: {src.paused_reason}" if src.paused_reason else None),
+        options=load_options(sub.options),
     )
+
+
+def load_options(text: str | None) -> SubscriptionOptions:
+    """A subscription's stored settings; unreadable JSON counts as none (never a crash)."""
+    if not text:
+        return SubscriptionOptions()
+    try:
+        return SubscriptionOptions.from_json(json.loads(text))
+    except (ValueError, TypeError):
+        return SubscriptionOptions()
+
+
+def _options_json(options: SubscriptionOptions | None) -> str | None:
+    data = options.to_json() if options is not None else {}
+    return json.dumps(data, sort_keys=True) if data else None
 
 
 class MetaStore(StoreBase):

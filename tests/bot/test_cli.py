@@ -98,8 +98,8 @@ def test_subscribe_refuses_bad_values_in_one_line(tmp_path: Path) -> None:
         "3",
     )
     assert ok.returncode == 0, ok.stderr
-    assert "cron 0 8 * * * (Europe/Kyiv), backfill 3" in ok.stdout
-    assert "0 8 * * *" in wirebrief(tmp_path, "subscriptions", "--channel", "console:main").stdout
+    assert "daily at 08:00 (Europe/Kyiv), backfill 3" in ok.stdout
+    assert "daily at 08:00 (Europe/Kyiv)" in wirebrief(tmp_path, "subscriptions", "--channel", "console:main").stdout
     missing = wirebrief(tmp_path, "unsubscribe", "9")
     assert missing.returncode != 0 and "no subscription '9'" in missing.stderr
 

@@ -4,6 +4,7 @@ backfill, edits, duplicates, conditional GET, failures and pauses, channel loss.
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -71,7 +72,7 @@ async def test_backfill_posts_only_the_latest_n_never_a_flood(tmp_path: Path, st
 async def test_subscribe_validates_input_with_one_line_messages(tmp_path: Path, store_url: str, wire: Path) -> None:
     async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
         cases = [
-            ({"source": "desk", "schedule": "0 8 * *"}, "5 cron fields"),
+            ({"source": "desk", "schedule": "0 8 * *"}, "is not one I know: use on arrival, hourly, daily 08:00"),
             ({"source": "desk", "schedule": "99 8 * * *"}, "not a valid cron"),
             ({"source": "desk", "timezone": "Mars/Olympus"}, "IANA"),
             ({"source": "desk", "timezone": "../../etc/passwd"}, "IANA"),
@@ -233,3 +234,61 @@ async def test_one_source_however_the_feed_url_is_typed_and_same_titles_show_the
         assert [s.source.url for s in await bot.services.subscriptions(MAIN)][1] == "https://news.example.com/feed?id=2"
         with pytest.raises(NotFoundError, match=r"^this channel has no subscription '7'"):
             await bot.services.unsubscribe(MAIN, "7")
+
+
+async def test_a_channel_or_workspace_time_zone_is_the_default_for_new_schedules(
+    tmp_path: Path, store_url: str, wire: Path
+) -> None:
+    desk = ChannelRef("slack", "C1", "T1")
+    sports = ChannelRef("slack", "C2", "T1")
+    elsewhere = ChannelRef("slack", "C3", "T2")
+    async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
+        assert await bot.services.set_timezone(desk, "Europe/Kyiv") == "Europe/Kyiv"
+        assert await bot.services.set_timezone(sports, "America/New_York", workspace_wide=True) == "America/New_York"
+        kyiv = await bot.services.subscribe(desk, "desk", "weekdays 08:00")
+        new_york = await bot.services.subscribe(sports, "desk", "daily 07:00")
+        utc = await bot.services.subscribe(elsewhere, "desk", "daily 07:00")
+        assert (kyiv.schedule.timezone, new_york.schedule.timezone, utc.schedule.timezone) == (
+            "Europe/Kyiv",
+            "America/New_York",
+            "UTC",
+        )
+        assert str(kyiv.schedule) == "weekdays at 08:00 (Europe/Kyiv)"
+        assert kyiv.next_post is not None and kyiv.next_post.astimezone(ZoneInfo("Europe/Kyiv")).hour == 8
+        explicit = await bot.services.subscribe(ChannelRef("slack", "C4", "T1"), "desk", "hourly", "Asia/Tokyo")
+        assert explicit.schedule.timezone == "Asia/Tokyo"
+        again = await bot.services.subscribe(desk, "desk", "daily 09:00")  # an update keeps its zone
+        assert again.schedule.timezone == "Europe/Kyiv"
+        assert await bot.services.set_timezone(desk, "none") == "America/New_York"  # the workspace's again
+        with pytest.raises(UserInputError, match="Mars/Olympus"):
+            await bot.services.set_timezone(desk, "Mars/Olympus")
+
+
+async def test_a_filter_decides_which_items_post_and_a_cap_holds_the_rest_back(
+    tmp_path: Path, store_url: str, wire: Path
+) -> None:
+    for n, words in enumerate(["dock strike spreads", "football final tonight", "strike talks resume", "port reopens"]):
+        body = f'LONDON, May {n + 1} - The {words}. "Quote {n} stands," said spokesperson Ann Lee.'
+        write_dispatch(wire, f"s{n}.txt", body, age=600 - n)
+    async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
+        filtered = await bot.services.subscribe(MAIN, "desk", backfill=10, filters="strike, port, -football")
+        assert filtered.options.filters == "strike, port, -football"
+        await bot.services.subscribe(NEWS, "desk", backfill=10, max_per_hour=2)
+        await bot.engine.run_pass()
+        main = [p.digest.text for p in bot.platform.posts if p.channel == MAIN]
+        assert sorted(t.split("The ")[1].split(".")[0] for t in main) == [
+            "dock strike spreads",
+            "port reopens",
+            "strike talks resume",
+        ]
+        assert len([p for p in bot.platform.posts if p.channel == NEWS]) == 2  # the cap; two wait their turn
+        await bot.engine.run_pass()
+        assert (
+            len([p for p in bot.platform.posts if p.channel == MAIN]) == 3
+        )  # the football item is never weighed again
+        assert len([p for p in bot.platform.posts if p.channel == NEWS]) == 2
+        assert (await bot.services.subscriptions(NEWS))[0].options.max_per_hour == 2
+        cleared = await bot.services.subscribe(MAIN, "desk", filters="none")
+        assert cleared.options.filters is None
+        with pytest.raises(UserInputError, match="not a valid regular expression"):
+            await bot.services.subscribe(MAIN, "desk", filters="/(unclosed/")

@@ -33,7 +33,9 @@ async def test_manager_role_may_subscribe_without_manage_channels(fake: FakeDisc
         roles=[fake.manager_role_id],
     )
     reply = await fake.wait_reply(interaction)
-    assert reply["content"].startswith("Subscribed this channel to newsroom (cron 0 8 * * * (Europe/Amsterdam))")
+    expected = "Subscribed this channel to newsroom (daily at 08:00 (Europe/Amsterdam)); next post "
+    assert reply["content"].startswith(expected)
+    assert reply["content"].endswith(" 08:00 Europe/Amsterdam.")
 
 
 async def test_subscribe_with_a_bad_source_or_timezone_explains(fake: FakeDiscord, platform: DiscordPlatform):
@@ -112,3 +114,19 @@ async def test_a_subscription_made_in_the_cli_without_the_guild_is_listed_and_ma
     gone = await fake.wait_reply(await fake.send_command("unsubscribe", {"which": "1"}))
     assert gone["content"] == "Unsubscribed this channel from treaty."
     assert await services.subscriptions(ChannelRef.parse(f"discord:{cid}")) == []
+
+
+async def test_schedules_in_words_and_the_channels_time_zone(fake: FakeDiscord, platform: DiscordPlatform):
+    zone = await fake.wait_reply(await fake.send_command("timezone", {"zone": "Europe/Kyiv"}))
+    assert zone["content"] == "New schedules in this channel now use Europe/Kyiv. Existing subscriptions keep theirs."
+    reply = await fake.wait_reply(
+        await fake.send_command("subscribe", {"source": "treaty", "schedule": "weekdays 08:00", "backfill": 2})
+    )
+    assert reply["content"].startswith(
+        "Subscribed this channel to treaty (weekdays at 08:00 (Europe/Kyiv)); the latest 2 come with the next post, "
+    )
+    assert reply["content"].endswith(" 08:00 Europe/Kyiv.") and "now" not in reply["content"]
+    status = await fake.wait_reply(await fake.send_command("status", permissions=0))
+    assert "weekdays at 08:00 (Europe/Kyiv)" in status["content"] and "08:00 Europe/Kyiv (<t:" in status["content"]
+    refused = await fake.wait_reply(await fake.send_command("timezone", {"zone": "Europe/Kyiv"}, permissions=0))
+    assert refused["content"].startswith("Sorry, managing this channel's digests needs")

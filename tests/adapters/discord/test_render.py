@@ -105,3 +105,17 @@ def test_links_extracted_from_a_mention():
         "https://3.example"
     )
     assert extract_links("no links, just ftp://x.example") == []
+
+
+def test_a_notice_shows_the_error_and_the_fix_and_links_nowhere() -> None:
+    from adapters.discord.render import post_embed
+    from bot.domain import ChannelRef, Post
+    from bot.notices import fix_for, pause_notice
+
+    notice = pause_notice("World <@&1> feed", 3, 0.5, "feeds.example answered HTTP 404", fix_for("http_status", 404))
+    notice.extra["notice"] = True
+    embed = post_embed(Post(notice, ChannelRef("discord", "1", "2"), "World feed", None, None)).to_dict()
+    assert embed["title"].startswith("Wirebrief paused World") and "<@&1>" not in embed["title"]
+    assert "Last error: feeds.example answered HTTP 404" in embed["description"]
+    assert "moved or been removed" in embed["description"]
+    assert "url" not in embed and "fields" not in embed

@@ -86,3 +86,16 @@ def test_any_text_renders_within_limits_and_without_raw_angle_brackets(quote: st
     for text in [*_texts(blocks), message["text"]]:
         assert "<" not in text and ">" not in text.replace("\n>", "\n").removeprefix(">")
         assert len(text) <= 3000
+
+
+def test_a_notice_has_the_error_and_the_fix_and_no_button() -> None:
+    from adapters.slack.blocks import notice_message
+    from bot.notices import fix_for, pause_notice
+
+    notice = pause_notice(
+        "World <!channel> feed", 3, 0.5, "feeds.example answered HTTP 404", fix_for("http_status", 404)
+    )
+    message = notice_message(notice, "World feed")
+    assert [b["type"] for b in message["blocks"]] == ["header", "section", "context"]
+    assert "Last error: feeds.example answered HTTP 404" in message["blocks"][1]["text"]["text"]
+    assert "<!channel>" not in json.dumps(message)

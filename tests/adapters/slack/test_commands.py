@@ -9,6 +9,7 @@ from adapters.slack.commands import (
     Latest,
     ListSubs,
     Preview,
+    SetTimezone,
     Status,
     Subscribe,
     Unsubscribe,
@@ -16,6 +17,7 @@ from adapters.slack.commands import (
     parse,
 )
 from adapters.slack.mentions import extract_links
+from bot.subscription_grammar import SubscribeWords as W
 
 
 @pytest.mark.parametrize(
@@ -29,12 +31,25 @@ from adapters.slack.mentions import extract_links
         ("unsubscribe 2", Unsubscribe("2")),
         ("preview <https://news.example/a?b=1&amp;c=2|news.example>", Preview("https://news.example/a?b=1&c=2")),
         ("subscribe sample", Subscribe("sample")),
-        ("subscribe <https://f.example/rss> on arrival backfill 3", Subscribe("https://f.example/rss", None, "UTC", 3)),
-        ("subscribe sample daily 08:00 tz Europe/Kyiv", Subscribe("sample", "0 8 * * *", "Europe/Kyiv", 1)),
-        ("subscribe sample weekdays 7:30", Subscribe("sample", "30 7 * * 1-5")),
-        ('subscribe sample cron "0 8 * * 1-5" backfill 0', Subscribe("sample", "0 8 * * 1-5", "UTC", 0)),
-        ("subscribe sample cron “0 8 * * 1-5”", Subscribe("sample", "0 8 * * 1-5")),
-        ("subscribe sample cron 0 8 * * 1-5 tz UTC", Subscribe("sample", "0 8 * * 1-5", "UTC")),
+        (
+            "subscribe <https://f.example/rss> on arrival backfill 3",
+            Subscribe("https://f.example/rss", W("on arrival", backfill="3")),
+        ),
+        ("subscribe sample daily 08:00 tz Europe/Kyiv", Subscribe("sample", W("daily 08:00", "Europe/Kyiv"))),
+        ("subscribe sample weekdays 7:30", Subscribe("sample", W("weekdays 7:30"))),
+        ('subscribe sample cron "0 8 * * 1-5" backfill 0', Subscribe("sample", W("cron 0 8 * * 1-5", backfill="0"))),
+        ("subscribe sample cron “0 8 * * 1-5”", Subscribe("sample", W("cron 0 8 * * 1-5"))),
+        ("subscribe sample cron 0 8 * * 1-5 tz UTC", Subscribe("sample", W("cron 0 8 * * 1-5", "UTC"))),
+        (
+            'subscribe sample filter "strike, -sport" max 5 per hour',
+            Subscribe("sample", W(filters="strike, -sport", max_per_hour="5")),
+        ),
+        (
+            'subscribe sample mention <!subteam^S0BREAK|@breaking> when "breaking, urgent"',
+            Subscribe("sample", W(mention="<!subteam^S0BREAK|@breaking>", mention_when="breaking, urgent")),
+        ),
+        ("timezone Europe/Kyiv", SetTimezone("Europe/Kyiv")),
+        ("timezone Europe/Kyiv workspace", SetTimezone("Europe/Kyiv", True)),
     ],
 )
 def test_parses(text: str, expected: object) -> None:
@@ -49,15 +64,15 @@ def test_parses(text: str, expected: object) -> None:
         "subscribe /etc/passwd",
         "subscribe file:///etc/passwd",
         "subscribe ../wire",
-        "subscribe sample daily 25:00",
         "subscribe sample daily",
         'subscribe sample cron "0 8',
         "subscribe sample cron 0 8",
-        "subscribe sample backfill lots",
         "subscribe sample tz",
         "subscribe sample whenever",
         "unsubscribe",
         "unsubscribe 1 2",
+        "timezone",
+        "timezone Europe/Kyiv everywhere-else",
         "preview",
         "preview ftp://x.example/",
         "list everything",

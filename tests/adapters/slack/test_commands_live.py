@@ -17,18 +17,24 @@ async def test_help_is_ephemeral_and_lists_every_subcommand(rig: SlackRig) -> No
 
 
 async def test_malformed_command_gets_the_usage_line_ephemeral(rig: SlackRig) -> None:
-    reply = await rig.side.command("subscribe desk daily 25:00")
+    reply = await rig.side.command("subscribe desk daily")
     assert reply["response_type"] == "ephemeral"
-    assert "'25:00' is not a time like 08:00" in reply["text"]
+    assert reply["text"].startswith("Daily needs a time, e.g. daily 08:00.\n")
     assert "Usage: `/digest`" in reply["text"]
+    bad_time = await rig.side.command("subscribe desk daily 25:00")  # a value the services refuse
+    assert bad_time["response_type"] == "ephemeral"
+    assert bad_time["text"] == "'25:00' is not a time like 08:00 (24-hour) or 8am"
     assert await rig.services.subscriptions(_c1(rig)) == []
 
 
 async def test_subscribe_list_status_unsubscribe(rig: SlackRig) -> None:
-    reply = await rig.side.command('subscribe desk cron "0 8 * * 1-5" tz Europe/Kyiv backfill 0')
+    reply = await rig.side.command('subscribe desk cron "0 8 * * 1-5" tz Europe/Kyiv backfill 2')
     assert reply["response_type"] == "in_channel"
-    assert reply["text"].startswith("Subscribed this channel to desk")
-    assert "Europe/Kyiv" in reply["text"]
+    assert reply["text"].startswith(
+        "Subscribed this channel to desk — weekdays at 08:00 (Europe/Kyiv). "
+        "The latest 2 items will come with the next post, "
+    )
+    assert reply["text"].endswith(" 08:00 Europe/Kyiv.") and "follow shortly" not in reply["text"]
 
     listing = await rig.side.command("list")
     assert listing["response_type"] == "ephemeral"
@@ -101,3 +107,16 @@ async def test_managers_everyone_lets_any_member_subscribe(tmp_path, fake_slack,
         assert fake_slack.calls("users.info") == [], "no permission lookup needed"
     finally:
         await close_rig(rig)
+
+
+async def test_the_workspace_time_zone_applies_to_new_schedules(rig: SlackRig) -> None:
+    zone = await rig.side.command("timezone Asia/Tokyo workspace")
+    assert zone["text"] == (
+        "New schedules in every channel of this workspace without its own now use Asia/Tokyo. "
+        "Existing subscriptions keep theirs."
+    )
+    reply = await rig.side.command("subscribe desk weekdays 08:00 backfill 0", channel="C2")
+    assert reply["text"].startswith("Subscribed this channel to desk — weekdays at 08:00 (Asia/Tokyo). Next post ")
+    assert reply["text"].endswith(" 08:00 Asia/Tokyo.")
+    refused = await rig.side.command("timezone Europe/Kyiv", user=READER)
+    assert refused["text"].startswith("Sorry, only workspace admins")
