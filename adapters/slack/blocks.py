@@ -174,7 +174,7 @@ def notice_message(digest: Digest, source_name: str | None = None) -> dict[str, 
     """A notice about a source: its headline, the error and the fix; no button (a link to a
     source that just failed would only open the broken address)."""
     head = clip(headline(digest), HEADER_MAX)
-    body = clip(escape(" ".join(digest.text.split())), SECTION_MAX)
+    body = clip(escape(" ".join(digest.text.split()), formatting=False), SECTION_MAX)
     blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(head)}]
     if body:
         blocks.append({"type": "section", "text": _mrkdwn(body)})

@@ -152,7 +152,7 @@ def subscribed_text(sub: SubscriptionInfo) -> str:
 
 def timezone_text(zone: str, workspace: bool) -> str:
     where = "every channel of this workspace without its own" if workspace else "this channel"
-    return f"New schedules in {where} now use {escape(zone)}. Existing subscriptions keep theirs."
+    return f"New schedules in {where} now use {escape(zone, formatting=False)}. Existing subscriptions keep theirs."
 
 
 def unsubscribed_text(sub: SubscriptionInfo) -> str:
