@@ -1,7 +1,7 @@
 """subscription settings: per-subscription options, channel time zones, failing-since
 
-Revision ID: 0002_subscription_settings
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: issue 12 (a newsroom's first week)
 """
 
@@ -10,20 +10,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_subscription_settings"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
+    # Plain ADD COLUMN (no batch table copy on SQLite, which would cascade into deliveries).
     # Filters, mention, post cap, target: one JSON document per subscription, so new settings
     # (editions' among them) sit beside the schedule without a migration each.
-    with op.batch_alter_table("subscriptions") as batch:
-        batch.add_column(sa.Column("options", sa.Text(), nullable=True))
+    op.add_column("subscriptions", sa.Column("options", sa.Text(), nullable=True))
     # When the current run of failures began: a pause notice comes after a bounded time.
-    with op.batch_alter_table("sources") as batch:
-        batch.add_column(sa.Column("failing_since", sa.DateTime(), nullable=True))
+    op.add_column("sources", sa.Column("failing_since", sa.DateTime(), nullable=True))
     op.create_table(
         "channel_settings",
         sa.Column("platform", sa.String(length=32), nullable=False),
