@@ -1,7 +1,7 @@
 """subscription settings: per-subscription options, channel time zones, failing-since
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003_handled_requests
 Create Date: issue 12 (a newsroom's first week)
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003_handled_requests"
 branch_labels = None
 depends_on = None
 
