@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from bot.config import Settings
-from bot.errors import FetchError, WirebriefError
+from bot.errors import FetchError, UserInputError, WirebriefError
 from bot.notices import DEFAULT_FIX, fix_for
 from bot.schedules import backoff_time, next_poll_time
 from bot.store import Store
@@ -65,6 +65,28 @@ async def poll_source(
     if result.new or result.updated:
         log.info("polled", extra={"source": source.url, "new": result.new, "updated": result.updated})
     return result
+
+
+async def check_feed(fetcher: SafeFetcher, url: str) -> SourceRead:
+    """Fetch and parse ``url`` once, as subscribing does before it says yes. Raises
+    UserInputError saying why it is not a feed (and, for a web page, which feed it names)."""
+    from bot.sources.check import refusal
+    from bot.sources.feeds import FEED_ACCEPT
+
+    try:
+        got = await fetcher.get(url, accept=FEED_ACCEPT)
+    except FetchError as exc:
+        raise UserInputError(refusal(url, exc)) from None
+    try:
+        parsed = await asyncio.to_thread(_parse, got.body, got.url, got.content_type)
+    except FetchError as exc:
+        raise UserInputError(refusal(url, exc, got.body, got.content_type)) from None
+    return SourceRead(parsed.items, got.etag, got.last_modified, parsed.title)
+
+
+async def record_read(store: Store, source: SourceRef, read: SourceRead) -> IngestResult:
+    """Store a read made outside a poll (the subscribe check), so its items count at once."""
+    return await _record(store, source, read)
 
 
 async def _record(store: Store, source: SourceRef, read: SourceRead) -> IngestResult:

@@ -14,7 +14,7 @@ from urllib.parse import urlparse, urlunparse
 from bot.config import Settings
 from bot.domain import ChannelRef, ChannelStatus, Post, SourceInfo, SubscriptionInfo, SubscriptionOptions
 from bot.errors import UserInputError
-from bot.polling import SAMPLE_FEED_URL, poll_source
+from bot.polling import SAMPLE_FEED_URL, SourceRead, check_feed, poll_source, record_read
 from bot.schedules import check_timezone, cron_trigger
 from bot.services import Services
 from bot.store import Store
@@ -77,9 +77,12 @@ class StoreServices(Services):
         mention_when: str | None = None,
         target: str | None = None,
         allow_local: bool = False,
+        check: bool = True,
     ) -> SubscriptionInfo:
         """See :meth:`Services.subscribe`. ``allow_local`` (CLI and config only) also accepts a
-        feed file path and the bundled "sample-feed"; chat users give URLs or wire names."""
+        feed file path and the bundled "sample-feed"; chat users give URLs or wire names.
+        ``check`` (False only from the CLI's ``--no-check``) fetches a feed once first and
+        refuses it with the reason when it is not one; what it read is stored at once."""
         _check_channel(channel)
         kind, url, name = self.resolve_source(source, allow_local=allow_local)
         existing = await self._existing(channel, url)
@@ -99,7 +102,10 @@ class StoreServices(Services):
         zone = zone or await self.default_timezone(channel)
         if request.cron is not None:
             cron_trigger(request.cron, zone)
+        read = await self._check(url) if check and kind == "feed" else None
         ref = await asyncio.to_thread(self.store.ensure_source, kind, url, name)
+        if read is not None:
+            await record_read(self.store, ref, read)
         fresh = timedelta(seconds=2 * self._interval(kind) + 60)
         sub_id = await asyncio.to_thread(
             self.store.subscribe, channel, ref.id, request.cron, zone, request.backfill, fresh, request.options
@@ -107,6 +113,13 @@ class StoreServices(Services):
         log.info("subscribed", extra={"channel": str(channel), "source": url, "schedule": request.cron or "on arrival"})
         infos = await self.subscriptions(channel)
         return next(i for i in infos if i.id == sub_id)
+
+    async def _check(self, url: str) -> SourceRead | None:
+        """Fetch the feed once, unless it is a source already read without trouble."""
+        src = await asyncio.to_thread(self.store.find_source, url)
+        if src is not None and src.last_fetch and not src.last_error and not src.paused_reason:
+            return None
+        return await check_feed(self.fetcher(), url)
 
     async def _existing(self, channel: ChannelRef, url: str) -> SubscriptionInfo | None:
         return next((i for i in await self.subscriptions(channel) if i.source.url == url), None)

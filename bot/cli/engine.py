@@ -155,9 +155,14 @@ def subscribe(
     target: Annotated[
         str | None, typer.Option("--target", metavar="KIND:ID", help="Discord only: forum:<id> or thread:<id>.")
     ] = None,
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="Do not fetch the feed first (it is checked at its first poll).")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Subscribe a channel to a source (a feed is fetched once for all its subscribers)."""
+    """Subscribe a channel to a source (a feed is fetched once for all its subscribers).
+
+    A feed URL is fetched once first and refused, with the reason, when it is not a feed."""
     settings = load_settings(config)
     ref = ChannelRef.parse(channel)
     said = read_line(words or [])
@@ -175,6 +180,7 @@ def subscribe(
             mention_when=mention_when if mention_when is not None else said.mention_when,
             target=target,
             allow_local=True,
+            check=not no_check,
         ),
     )
     typer.echo(f"{info.channel} #{info.number}: {info.source.label} ({info.schedule}, backfill {info.backfill})")

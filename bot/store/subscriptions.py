@@ -70,6 +70,11 @@ class SubscriptionStore(StoreBase):
                 row = s.scalars(select(SourceRow).where(SourceRow.url == url)).one()
             return source_ref(row)
 
+    def find_source(self, url: str) -> SourceInfo | None:
+        with self.tx() as s:
+            row = s.scalar(select(SourceRow).where(SourceRow.url == url))
+            return source_info(row) if row is not None else None
+
     def subscribe(
         self,
         channel: ChannelRef,

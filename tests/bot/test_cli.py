@@ -89,6 +89,7 @@ def test_subscribe_refuses_bad_values_in_one_line(tmp_path: Path) -> None:
     ok = wirebrief(
         tmp_path,
         "subscribe",
+        "--no-check",  # no network here: the feed is checked at its first poll
         "https://example.com/feed",
         "--schedule",
         "0 8 * * *",

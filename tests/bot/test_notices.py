@@ -12,7 +12,8 @@ from bot.domain import ChannelRef
 from bot.store.models import SourceRow
 from bot.store.types import utcnow
 from tests.bot.engine_harness import running_bot
-from tests.fakes.http_server import Reply
+from tests.conftest import rss
+from tests.fakes.http_server import Reply, feed
 
 MAIN = ChannelRef("console", "main")
 
@@ -22,26 +23,28 @@ def notices(bot) -> list:  # type: ignore[no-untyped-def]
 
 
 async def test_three_failures_pause_with_the_error_and_the_fix(tmp_path: Path, store_url: str, server) -> None:
-    server.route("/gone.xml", Reply(status=404, body=b"not here"))
+    server.route("/gone.xml", feed(rss([]), "application/rss+xml"))
     async with running_bot(tmp_path, store_url) as bot:
-        await bot.services.subscribe(MAIN, server.url("/gone.xml"), allow_local=True)
+        await bot.services.subscribe(MAIN, server.url("/gone.xml"))
+        server.route("/gone.xml", Reply(status=404, body=b"not here"))  # the feed is moved away
         for n in range(3):
             assert notices(bot) == [], n
             await bot.engine.run_pass()
             [src] = await bot.services.all_sources()
             assert src.next_poll is None or src.next_poll - src.last_fetch <= timedelta(minutes=31)  # type: ignore[operator]
         [notice] = notices(bot)
-        assert notice.digest.headline == f"Wirebrief paused {server.url('/gone.xml')}: it has failed 3 times in a row"
+        assert notice.digest.headline == "Wirebrief paused Test Feed: it has failed 3 times in a row"
         assert "Last error: 127.0.0.1 answered HTTP 404" in notice.digest.text
         assert "What to do: The feed has moved or been removed" in notice.digest.text
         assert notice.source_url is None and notice.digest.url is None
 
 
 async def test_a_source_failing_for_the_pause_window_is_paused_sooner(tmp_path: Path, store_url: str, server) -> None:
-    server.route("/down.xml", Reply(status=503, body=b"busy"))
+    server.route("/down.xml", feed(rss([])))
     sched = {"failure_limit": 10, "pause_after_seconds": 3600}
     async with running_bot(tmp_path, store_url, scheduler=sched) as bot:
-        await bot.services.subscribe(MAIN, server.url("/down.xml"), allow_local=True)
+        await bot.services.subscribe(MAIN, server.url("/down.xml"))
+        server.route("/down.xml", Reply(status=503, body=b"busy"))
         await bot.engine.run_pass()
         [src] = await bot.services.all_sources()
         assert src.failures == 1 and src.paused_reason is None

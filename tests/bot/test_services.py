@@ -105,16 +105,16 @@ async def test_each_unique_url_is_one_source_fetched_once(tmp_path: Path, store_
     server.route("/feed", feed(rss([("a", "Alpha", 'Alpha "quote a," said Bo.')])))
     url = server.url("/feed")
     async with running_bot(tmp_path, store_url) as bot:
-        one = await bot.services.subscribe(MAIN, url)
-        two = await bot.services.subscribe(NEWS, url)
+        one = await bot.services.subscribe(MAIN, url)  # fetched once to check it is a feed
+        two = await bot.services.subscribe(NEWS, url)  # a healthy source: not fetched again
         assert one.source.id == two.source.id
-        await bot.engine.run_pass()
         assert len(server.hits("/feed")) == 1
+        await bot.engine.run_pass()
         assert sorted(str(p.channel) for p in bot.platform.posts) == ["console:main", "console:news"]
-        # the second pass is a conditional GET answered 304: nothing new, nothing reposted
+        # each pass is one conditional GET for both channels, answered 304: nothing new, nothing reposted
         await bot.engine.run_pass()
         hits = server.hits("/feed")
-        assert len(hits) == 2 and hits[1].headers.get("if-none-match") is not None
+        assert len(hits) == 3 and all(h.headers.get("if-none-match") is not None for h in hits[1:])
         assert len(bot.platform.posts) == 2
         status = await bot.services.status(MAIN)
         sub = status.subscriptions[0]
@@ -147,10 +147,11 @@ async def test_edited_item_updates_its_digest_without_reposting(
 async def test_failing_source_backs_off_then_pauses_and_tells_each_channel_once(
     tmp_path: Path, store_url: str, server: LocalServer
 ) -> None:
-    server.route("/bad", feed(b"boom", "text/plain", status=500))
+    server.route("/bad", feed(rss([])))  # a feed when subscribed to (the subscribe check) ...
     async with running_bot(tmp_path, store_url, scheduler={"failure_limit": 2}) as bot:
         await bot.services.subscribe(MAIN, server.url("/bad"))
         await bot.services.subscribe(NEWS, server.url("/bad"))
+        server.route("/bad", feed(b"boom", "text/plain", status=500))  # ... then it breaks
         await bot.engine.run_pass()
         [src] = await bot.services.all_sources()
         assert src.failures == 1 and src.last_error and src.paused_reason is None
@@ -163,7 +164,7 @@ async def test_failing_source_backs_off_then_pauses_and_tells_each_channel_once(
         assert sorted(str(p.channel) for p in notices) == ["console:main", "console:news"]
         assert "paused" in notices[0].digest.headline
         await bot.engine.run_pass()  # paused: not fetched, nobody told twice
-        assert len(server.hits("/bad")) == 2
+        assert len(server.hits("/bad")) == 3  # the check, then two failed polls
         assert len(bot.platform.posts) == 2
         status = await bot.services.status(MAIN)
         assert status.subscriptions[0].paused_reason and "source paused" in status.subscriptions[0].paused_reason
@@ -227,10 +228,10 @@ async def test_one_source_however_the_feed_url_is_typed_and_same_titles_show_the
             "https://news.example.com/feed/",
             "https://news.example.com:443/feed?utm_source=newsletter&utm_medium=email#top",
         ):
-            await bot.services.subscribe(MAIN, url, allow_local=True)
+            await bot.services.subscribe(MAIN, url, allow_local=True, check=False)
         [sub] = await bot.services.subscriptions(MAIN)
         assert sub.source.url == "https://news.example.com/feed"
-        await bot.services.subscribe(MAIN, "https://news.example.com/feed?id=2&utm_campaign=x", allow_local=True)
+        await bot.services.subscribe(MAIN, "https://news.example.com/feed?id=2&utm_campaign=x", check=False)
         assert [s.source.url for s in await bot.services.subscriptions(MAIN)][1] == "https://news.example.com/feed?id=2"
         with pytest.raises(NotFoundError, match=r"^this channel has no subscription '7'"):
             await bot.services.unsubscribe(MAIN, "7")

@@ -130,3 +130,15 @@ async def test_schedules_in_words_and_the_channels_time_zone(fake: FakeDiscord, 
     assert "weekdays at 08:00 (Europe/Kyiv)" in status["content"] and "08:00 Europe/Kyiv (<t:" in status["content"]
     refused = await fake.wait_reply(await fake.send_command("timezone", {"zone": "Europe/Kyiv"}, permissions=0))
     assert refused["content"].startswith("Sorry, managing this channel's digests needs")
+
+
+async def test_subscribing_to_a_web_page_is_refused_with_the_reason(
+    fake: FakeDiscord, platform: DiscordPlatform, article_server: str
+):
+    url = f"{article_server}/article"
+    reply = await fake.wait_reply(await fake.send_command("subscribe", {"source": url}))
+    assert reply["ephemeral"]
+    assert reply["content"] == (
+        f"Can't subscribe to {url}: it is a web page, not a feed, and it names no feed "
+        "(look for an RSS link on the site)."
+    )

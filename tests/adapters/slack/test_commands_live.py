@@ -120,3 +120,11 @@ async def test_the_workspace_time_zone_applies_to_new_schedules(rig: SlackRig) -
     assert reply["text"].endswith(" 08:00 Asia/Tokyo.")
     refused = await rig.side.command("timezone Europe/Kyiv", user=READER)
     assert refused["text"].startswith("Sorry, only workspace admins")
+
+
+async def test_subscribing_to_a_web_page_is_refused_with_the_reason(rig: SlackRig, article_server: str) -> None:
+    url = f"{article_server}/story"
+    reply = await rig.side.command(f"subscribe <{url}>")
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith(f"Can't subscribe to {url}: it is a web page, not a feed")
+    assert await rig.services.subscriptions(_c1(rig)) == []
