@@ -119,11 +119,16 @@ def is_finite(words: list[Word], i: int, lo: int) -> bool:
     ambiguous = inflect.can_be_noun(w.low) or ("VBN" in tags and nxt is not None and nxt.kind == "prep")
     if ambiguous and _auxiliary_follows(words, i + 1):
         return False  # "the blasts in 1993 have been ...", "the man arrested in Paris has been ..."
-    before_phrase = inflect.can_be_noun(w.low) and "VBD" not in tags and nxt is not None and nxt.kind == "prep"
+    noun_first = "VBD" not in tags or "VB" in tags  # "prices", or "output"/"cut" (same form as the base)
+    participle_next = nxt is not None and nxt.kind == "open" and nxt.low.endswith("ing") and "VBZ" in tags
+    opens_phrase = nxt is not None and (nxt.kind == "prep" or participle_next)  # "boats working in the bay"
+    before_phrase = inflect.can_be_noun(w.low) and noun_first and opens_phrase
     if before_phrase and _past_verb_follows(words, i + 1):
         return False  # "sight deposits by banks at the central bank rose": the noun before its phrase
     if "VBD" in tags:
-        return not (nxt is not None and nxt.low == "by" and "VBN" in tags)
+        after_by = words[i + 2] if i + 2 < len(words) else None
+        agent = nxt is not None and nxt.low == "by" and not (after_by is not None and after_by.kind == "num")
+        return not (agent and "VBN" in tags)  # "arrested by police" is a participle; "dropped by nine" is not
     if nxt is not None and _verb_follows(words, i + 1) and inflect.verb_lemma(w.low) not in _LINKING:
         return False  # "oil prices rose": the word before a verb ends the subject
     if nxt is not None and nxt.low == "of":
@@ -165,11 +170,13 @@ def _past_verb_follows(words: list[Word], j: int) -> bool:
     """Does a past-tense verb follow after prepositional phrases only ("deposits by banks at X rose")?"""
     for k in range(j, min(len(words), j + 12)):
         w = words[k]
+        if w.kind == "cc" and k + 1 < len(words) and words[k + 1].kind in {"open", "name"}:
+            continue  # "on local and world markets"
         if w.kind in {"punct", "end", "sub", "rel", "cc", "pron", "quote", "md", "be", "have", "do", "to"}:
             return False
         if w.low in {"after", "as", "because", "since", "while", "that"}:
             return False
-        if w.kind == "open" and "VBD" in verb_tags(w) and words[k - 1].kind in {"name", "open", "num"}:
+        if w.kind == "open" and "VBD" in verb_tags(w) and words[k - 1].kind in {"name", "open", "num"} and k > j:
             return True
     return False
 
@@ -253,7 +260,7 @@ def find_verb(
                 i, in_relative = _skip_adverbs(words, close), False
                 continue
             nxt_punct = next((j for j in range(i + 1, n) if words[j].kind in {"punct", "end"}), n)
-            if allow_lists and _list_item(words, i + 1, nxt_punct):
+            if allow_lists and w.low == "," and _list_item(words, i + 1, nxt_punct):
                 i += 1
                 continue
             return None
@@ -306,7 +313,8 @@ def _nounish_word(w: Word) -> bool:
 
 
 def _skip_adverbs(words: list[Word], i: int) -> int:
-    while i < len(words) and words[i].kind == "adv":
+    """Past adverbs and time words between a subject and its verb ("..., today announced")."""
+    while i < len(words) and (words[i].kind == "adv" or (words[i].low in TIME_WORDS and words[i].kind != "md")):
         i += 1
     return i
 
@@ -503,10 +511,14 @@ def _copula_only(verbs: tuple[Word, ...]) -> bool:
 def _skip_addressee(rest: list[Word]) -> int:
     """'told Reuters', 'told reporters on Tuesday', 'told the BBC's Today programme': the addressee."""
     k = 0
-    while k < len(rest) and k < 6:
+    while k < len(rest) and k < 10:
         w = rest[k]
-        closed = w.kind in {"det", "name", "num"} or w.low in OBJECT_PRONOUNS or w.possessive
-        if not closed and not (w.kind == "open" and not (verb_tags(w) & _FINITE_TAGS and k > 0)):
+        if w.low == "that":
+            break
+        joined = w.low in {"and", "of"} and 0 < k < len(rest) - 1 and rest[k - 1].kind == rest[k + 1].kind == "name"
+        closed = w.kind in {"det", "name", "num"} or w.low in OBJECT_PRONOUNS or w.possessive or joined
+        nominal = w.kind == "open" and (k == 0 or inflect.can_be_noun(w.low) or inflect.can_be_adjective(w.low))
+        if not closed and not nominal:
             break
         k += 1
     return k

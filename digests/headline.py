@@ -29,13 +29,14 @@ TARGET_WORDS = 10
 #: A headline this short may take one more phrase past the target, up to the cap.
 _SHORT = 6
 #: How many of the story's first sentences may supply the main clause.
-_LEAD_SENTENCES = 3
+_LEAD_SENTENCES = 5
 #: Words a headline must not end on: a preposition, article, conjunction or "to" left hanging.
 DANGLING = frozenset(
     """a an the of to for in on at by with from into onto over under about after before and or but nor as than
 that which who whose whom if because while although though since until its his her their our my your this
 these those whether when where how why what unless whereas""".split()
 )
+_TIME_ADVERBS = frozenset({"today", "yesterday", "tomorrow", "tonight", "overnight"})
 #: Company-form suffixes a headline leaves out ("Amcast Industrial Corp" -> "Amcast Industrial").
 _CORPORATE = frozenset({"inc", "corp", "co", "plc", "ltd", "llc", "ag", "nv", "sa", "bv", "spa"})
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?%)\]’'])")
@@ -78,6 +79,8 @@ def compose(clause: Clause) -> str:
             for group in _subject_groups(clause.subject):
                 found = []
                 for subject in group:
+                    if limit == TARGET_WORDS and whole and _bare_noun(subject) and subject != subjects[0]:
+                        continue  # "Fall demonstrates ...": a lone noun only when nothing fuller fits
                     words = _choose([*source, *subject, *verbs], phrases, limit, whole)
                     if words is not None:
                         # A name without its role, if that lets more of the news in.
@@ -137,9 +140,14 @@ def _fitting(head: list[str], phrase: Phrase, limit: int, whole: bool) -> list[s
     return None
 
 
+def _bare_noun(subject: list[str]) -> bool:
+    return len(subject) == 1 and subject[0][:1].islower()
+
+
 def _subject_variants(subject: tuple[Word, ...]) -> list[list[str]]:
     """The subject from fullest to shortest: articles out; then its trailing phrases; then roles before a name."""
     words = [w for w in subject if not (w.kind == "det" and w.low in ARTICLES and not w.cap)]
+    words = [w for w in words if w.low not in _TIME_ADVERBS]  # "President Reagan (today) announced"
     words = [
         w
         for i, w in enumerate(words)
@@ -175,10 +183,15 @@ def _core(words: list[Word], phrases: int) -> list[Word]:
     """The subject without a relative clause or infinitive, keeping at most ``phrases`` prepositional phrases."""
     out: list[Word] = []
     preps = 0
+    in_participle = False  # "crews searching for oil": the participle and its phrase go together
     for w in words:
         if w.kind in {"rel", "punct", "to"} or (w.low == "that" and out):
             break
-        if w.kind == "prep" and w.low not in {"of", "than"}:
+        starts = w.kind == "prep" and w.low not in {"of", "than"} and not in_participle
+        in_participle = False  # only a phrase right after it ("searching for"), not "representing X at Y"
+        if out and _participle(w):
+            starts, in_participle = True, True
+        if starts:
             preps += 1
             if preps > phrases:
                 break
@@ -186,6 +199,11 @@ def _core(words: list[Word], phrases: int) -> list[Word]:
     while out and out[-1].low in DANGLING:
         out.pop()
     return out
+
+
+def _participle(w: Word) -> bool:
+    """'crews searching for oil', 'union representing attendants': a participle phrase after a noun."""
+    return w.kind == "open" and "-" not in w.low and w.low.endswith("ing") and not inflect.can_be_noun(w.low)
 
 
 def _name_only(words: list[Word]) -> list[Word]:
@@ -200,6 +218,8 @@ def _name_only(words: list[Word]) -> list[Word]:
         start -= 1
     if start == end or start == 0 or end - start > 4:
         return []
+    if end - start == 1 and words[start].low.rstrip(".") in _CORPORATE:
+        return []  # "Standard and Poor's Corp": "Corp" alone names nobody
     before = words[start - 1]
     role = before.kind == "open" and not before.text[:1].isupper() and inflect.can_be_noun(before.low)
     if before.low in TITLES or before.low in ROLE_NOUNS or before.possessive or role:

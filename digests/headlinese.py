@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from digests import inflect
 from digests.clauses import find_verb, verb_tags
+from digests.lexicon import ROLE_NOUNS, TITLES
 from digests.wordclass import (
     ARTICLES,
     FUTURE_MODALS,
@@ -107,7 +108,7 @@ def is_plural(subject: tuple[Word, ...]) -> bool:
         return False
     if top[0].kind == "open" and top[0].low.endswith("ing") and "VBG" in verb_tags(top[0]):
         return False  # a gerund: "Holding prisoners without charge breaks the law"
-    if any(w.low == "and" for w in top) and not _one_company(top):
+    if any(w.low == "and" for w in top) and not _one_company(top) and not _roles_of_one(top):
         return True
     head = top[-1]
     if head.kind == "pron":
@@ -124,12 +125,20 @@ def _top_level(subject: tuple[Word, ...]) -> list[Word]:
     """The subject up to its first modifier phrase, or the "of" phrase after a quantity ("60 pct of staff")."""
     words = [w for w in subject if w.kind != "det"]
     for i, w in enumerate(words):
-        if (w.kind in {"prep", "rel", "punct", "to"} and w.low != "than") or w.low == "that":
+        participle = i > 0 and w.kind == "open" and w.low.endswith("ing") and "VBG" in verb_tags(w)
+        if (w.kind in {"prep", "rel", "punct", "to"} and w.low != "than") or w.low == "that" or participle:
             head = words[i - 1] if i else None
             if w.low == "of" and head is not None and (head.low in QUANTITY_HEADS or head.kind == "num"):
                 return _top_level(tuple(words[i + 1 :]))
             return words[:i]
     return words
+
+
+def _roles_of_one(top: list[Word]) -> bool:
+    """'chairman and chief executive C Perkins': two roles of one named person."""
+    i = next(i for i, w in enumerate(top) if w.low == "and")
+    after = top[i + 1 :]
+    return bool(after) and after[-1].kind == "name" and after[0].low in TITLES | ROLE_NOUNS
 
 
 def _one_company(top: list[Word]) -> bool:
@@ -226,7 +235,11 @@ def predicate_phrases(rest: tuple[Word, ...]) -> list[Phrase]:
     comparing = False  # inside "better qualified than the chairman": never split
     for i, w in enumerate(words):
         lone = len(current) == 1 and (_adjectival(current[0]) or current[0].kind in {"sub", "prep"})
-        infinitive = w.kind == "to" and bool(current) and not lone  # not "likely to", "whether to"
+        between_numbers = (
+            bool(current) and current[-1].kind == "num" and i + 1 < len(words) and words[i + 1].kind == "num"
+        )
+        # Not "likely to", "whether to", nor "3.10 to 0.10".
+        infinitive = w.kind == "to" and bool(current) and not lone and not between_numbers
         starts = (w.kind == "prep" and w.low not in {"of", "than"}) or infinitive
         if participle and w.kind == "prep":
             starts, participle = False, False
@@ -288,7 +301,11 @@ def _clause_part(rest: list[Word]) -> tuple[list[Word], list[Word]]:
 def _boundary(rest: list[Word], i: int) -> bool:
     w = rest[i]
     prev = rest[i - 1] if i else None
-    if w.kind in {"punct", "end", "rel"} or (w.kind == "sub" and i > 0):
+    if w.kind == "punct" and _list_continues(rest, i):
+        return False  # "cut its one, two and three month rates"
+    if w.kind in {"punct", "end", "rel"} or (w.kind == "sub" and (i > 0 or w.low not in _COMPLEMENT_SUBS)):
+        return True  # "closed when a tanker ran aground": the when-clause is detail
+    if w.low == "but":
         return True
     clause_follows = w.kind == "prep" and w.low in {"after", "before", "since", "until", "as", "once"}
     if clause_follows and find_verb(rest, i + 1, allow_lists=False, max_subject=8) is not None:
@@ -317,16 +334,35 @@ def _boundary(rest: list[Word], i: int) -> bool:
         and not (prev.possessive or (prev.kind == "open" and not _nounish(prev)) or after_verb)
     ):
         nxt = rest[i + 1] if i + 1 < len(rest) else None
-        object_follows = nxt is not None and nxt.kind in {"det", "num", "poss", "name", "pron", "quote", "prep"}
+        object_follows = nxt is not None and nxt.kind in {"det", "num", "poss", "name", "pron", "quote"}
         noun_follows = nxt is None or nxt.kind in {"cc", "end", "punct"} or (nxt.kind == "open" and _nounish(nxt))
         if inflect.can_be_noun(w.low) or noun_follows:
-            return object_follows  # "a technology licensing and ... agreement" is a noun phrase
+            return object_follows  # "technology licensing and ...", "development drilling on": noun phrases
         return True
     return False
 
 
 def _nounish(w: Word) -> bool:
     return inflect.can_be_noun(w.low) and not (inflect.can_be_adjective(w.low) and not verb_tags(w))
+
+
+#: Subordinators that open a verb's own complement ("decide whether to"), not an adverbial clause.
+_COMPLEMENT_SUBS = frozenset({"whether", "if", "how", "what", "why", "where", "when"})
+
+
+def _list_continues(rest: list[Word], i: int) -> bool:
+    """A comma inside a list of like words ("one, two and three", "Sony, Philips and Samsung")."""
+    if rest[i].low != "," or i == 0 or i + 1 >= len(rest):
+        return False
+    before, after = rest[i - 1], rest[i + 1]
+    if before.kind != after.kind or before.kind not in {"num", "name"}:
+        return False
+    segment = []
+    for w in rest[i + 1 :]:
+        if w.kind in {"punct", "end"}:
+            break
+        segment.append(w)
+    return len(segment) <= 5 and any(w.low in {"and", "or"} for w in segment)
 
 
 def _drop_time(words: list[Word]) -> list[Word]:
@@ -365,6 +401,8 @@ def _bare_time_end(words: list[Word], j: int) -> int:
         return j + 2
     if w.low in TIME_WORDS and (w.kind == "name" or w.low not in {"may", "march"}):
         k = j + 1
+        if k < len(words) and words[k].low in TIME_UNITS:
+            return k + 1  # "Tuesday night", "yesterday morning"
         while k < len(words) and words[k].kind == "num" and len(words[k].text) <= 4:
             k += 1
         return k

@@ -70,7 +70,7 @@ mln bln pct percent
 )
 #: Heads whose number comes from their "of" phrase: "60 pct of workers support", "half of the board says".
 QUANTITY_HEADS = frozenset(
-    "some most all none any half part portion majority minority rest lot lots number pct percent per cent "
+    "some most all none any half part portion majority minority rest lot lots pct percent per cent "
     "share proportion plenty much many few several one each either neither".split()
 )
 TIME_WORDS = frozenset({"yesterday", "today", "tomorrow", "tonight", "overnight", "earlier", "recently"}) | MONTHS_DAYS

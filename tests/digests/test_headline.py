@@ -131,6 +131,30 @@ def test_told_keeps_the_speaker_as_actor_not_the_addressee() -> None:
     assert head == "Mining company to close two pits"
 
 
+def test_told_a_long_addressee_that_keeps_the_speaker() -> None:
+    text = (
+        "The finance minister told a parliamentary budget committee that he does not think the currency "
+        "is in free fall."
+    )
+    assert headline(text).startswith("Finance minister does not think currency is in free fall")
+
+
+def test_an_aside_and_a_time_word_before_the_verb_are_skipped() -> None:
+    text = "The governor, reacting to protests by farmers, today announced she will seek more money for the dams."
+    assert headline(text) == "Governor to seek more money for dams"
+
+
+def test_two_roles_of_one_person_take_a_singular_verb() -> None:
+    head = headline("The chairman and chief executive John Marsh resigned on Friday after a row over pay.")
+    assert head.endswith("John Marsh resigns")
+
+
+def test_by_a_number_is_not_a_passive_agent() -> None:
+    text = "The number of fishing boats working in the bay dropped by twelve last month, the harbour office said."
+    head = headline(text)
+    assert head.startswith("Number of fishing boats") and head.endswith("drops by twelve")
+
+
 def test_attribution_goes_when_the_reported_clause_has_its_own_subject() -> None:
     head = headline("The ministry said the new bridge would open to traffic in March.")
     assert head == "New bridge to open to traffic"
