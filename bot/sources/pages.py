@@ -4,12 +4,20 @@ The page's own title becomes ``Dispatch.title``, which the summariser uses as th
 when present. A page whose body is missing or too short to be an article (a paywall teaser,
 a login wall, a JavaScript shell) is ``FetchError("empty")``; anything not HTML is
 ``FetchError("not_article")``, so chat adapters can say which.
+
+Hostile and foreign pages lose nothing: length is counted in characters where a script does
+not separate words by spaces (Chinese, Japanese, Thai...), so a full article is never
+"empty"; a declared charset is used with replacement when a stray byte breaks it, before
+any guess (one bad byte costs one character, not the page); and the title loses a trailing
+"| Site" only when the page names its site (``og:site_name``, ``application-name``) or the
+tail spells the host, never because trafilatura guessed a site name from the title itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import codecs
+import html
 import logging
 import re
 from datetime import UTC, datetime
@@ -21,6 +29,7 @@ from charset_normalizer import from_bytes
 
 from bot.errors import FetchError
 from bot.fetch import SafeFetcher
+from bot.sources.text import decode_lenient
 from digests.model import Dispatch
 
 log = logging.getLogger(__name__)
@@ -39,6 +48,14 @@ MAX_BODY_CHARS = 200_000
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+#: Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao,
+#: Khmer, Myanmar, Tibetan (Hangul is spaced and counted as words).
+_DENSE = re.compile(
+    "[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0002ffff]"
+)
+#: About two characters of such a script carry what one spaced word does.
+_DENSE_CHARS_PER_WORD = 2
 _HTMLISH = re.compile(rb"<(!doctype\s+html|html|head|body|title|article|div|p)[\s>/]", re.IGNORECASE)
 #: Labels that, per the WHATWG Encoding standard, mean windows-1252; often sent by default
 #: server configs over UTF-8 pages, so valid UTF-8 wins over them.
@@ -71,7 +88,7 @@ def extract_article(html: bytes, url: str, content_type: str | None = None) -> D
         log.info("page has no article body: url=%s chars=%d", url, len(body))
         raise FetchError("empty", f"I could not find an article on {host} (empty, too short or behind a paywall)")
     source = getattr(doc, "sitename", None) or host
-    title = _clean_title(getattr(doc, "title", None), source)
+    title = _clean_title(_page_title(text) or getattr(doc, "title", None), _site_names(text, url))
     body = _cap_body(_drop_title_line(body, title))
     return Dispatch(text=body, title=title, url=url, source=source, published=_date(getattr(doc, "date", None)))
 
@@ -90,7 +107,12 @@ def _body(doc: Any) -> str:
 
 
 def _too_short(body: str) -> bool:
-    return len(body) < MIN_BODY_CHARS or len(body.split()) < MIN_BODY_WORDS
+    """Fewer than ~200 characters or ~30 words, counting a script without spaces by its
+    characters (a Japanese article is one "word" to ``split()``)."""
+    dense = len(_DENSE.findall(body))
+    words = len(_DENSE.sub(" ", body).split()) + dense // _DENSE_CHARS_PER_WORD
+    chars = len(body) + dense * (_DENSE_CHARS_PER_WORD - 1)
+    return chars < MIN_BODY_CHARS or words < MIN_BODY_WORDS
 
 
 def _cut_tags(html: bytes, limit: int) -> bytes:
@@ -122,8 +144,9 @@ def _is_html(body: bytes, content_type: str | None) -> bool:
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Bytes to text the way a browser would: BOM, then HTTP charset, then <meta charset>,
-    then UTF-8, then a statistical guess, then windows-1252. A declared charset that does
-    not decode the bytes is skipped instead of producing mojibake."""
+    then UTF-8, then a statistical guess, then windows-1252. A declared charset is kept with
+    a stray undecodable byte replaced (U+FFFD); one that plainly does not fit the bytes (more
+    bad sequences than good characters) is skipped instead of producing mojibake."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if body.startswith(bom):
             return body.decode(encoding, errors="replace").lstrip("\ufeff")
@@ -132,10 +155,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
         text = _try_declared(body, label)
         if text is not None:
             return text
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    text = decode_lenient(body, "utf-8")  # undeclared but (all but a stray byte) UTF-8
+    if text is not None:
+        return text
     best = from_bytes(body[:200_000]).best()
     if best is not None and best.encoding:
         try:
@@ -160,10 +182,7 @@ def _try_declared(body: bytes, label: str | None) -> str | None:
             return body.decode("utf-8")
         except UnicodeDecodeError:
             return body.decode("cp1252", errors="replace")
-    try:
-        return body.decode(codec)
-    except UnicodeDecodeError:
-        return None
+    return decode_lenient(body, codec)
 
 
 def _header_charset(content_type: str | None) -> str | None:
@@ -187,17 +206,64 @@ def _drop_title_line(body: str, title: str | None) -> str:
     return body
 
 
-def _clean_title(title: str | None, site: str | None = None) -> str | None:
-    """One line, capped, without a trailing "| Site Name" (the digest names its source)."""
+_META = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"""([a-zA-Z:_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_TITLE_TAG = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " / ")
+
+
+def _head_metas(text: str) -> dict[str, str]:
+    """``<meta>`` of the page's head: property/name (lower case) -> content, first wins."""
+    head = text[: text.lower().find("</head")] if "</head" in text.lower() else text[:100_000]
+    metas: dict[str, str] = {}
+    for tag in _META.findall(head):
+        attrs = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(tag)}
+        key = (attrs.get("property") or attrs.get("name") or "").strip().lower()
+        if key and "content" in attrs:
+            metas.setdefault(key, html.unescape(attrs["content"]).strip())
+    return metas
+
+
+def _page_title(text: str) -> str | None:
+    """The page's own title, untouched: og:title, else <title> (trafilatura trims titles at
+    separators by guesswork, which cut real headlines like "Rivers rise - Flood watch")."""
+    metas = _head_metas(text)
+    for key in ("og:title", "twitter:title"):
+        if metas.get(key):
+            return metas[key]
+    match = _TITLE_TAG.search(text[:200_000])
+    return html.unescape(match.group(1)).strip() or None if match else None
+
+
+def _site_names(text: str, url: str) -> list[str]:
+    """Site names the page itself declares, and its host: the only tails a title loses."""
+    metas = _head_metas(text)
+    names = [metas.get(k, "") for k in ("og:site_name", "application-name", "apple-mobile-web-app-title")]
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return [n for n in (*names, host) if n]
+
+
+def _same_name(tail: str, site: str) -> bool:
+    """A title tail names the site: equal ignoring case, or equal to the host once both are
+    reduced to letters and digits ("Riverside Chronicle" ~ riversidechronicle.example)."""
+    if tail.casefold() == " ".join(site.split()).casefold():
+        return True
+    squash = "".join(ch for ch in tail.casefold() if ch.isalnum())
+    host = site.casefold().split(".")
+    return bool(squash) and "." in site and squash in ("".join(host[:-1]), "".join(host[:-2]), host[0])
+
+
+def _clean_title(title: str | None, sites: list[str] | str | None = None) -> str | None:
+    """One line, capped, without a trailing "| Site Name" — only when the site is certain."""
     if not title:
         return None
     text = " ".join(title.split())
-    if site:
-        for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
-            head, found, tail = text.rpartition(sep)
-            if found and head and tail.casefold() == " ".join(site.split()).casefold():
-                text = head.strip()
-                break
+    names = [sites] if isinstance(sites, str) else list(sites or [])
+    for sep in _TITLE_SEPARATORS:
+        head, found, tail = text.rpartition(sep)
+        if found and head and any(_same_name(tail, site) for site in names):
+            text = head.strip()
+            break
     if len(text) > MAX_TITLE_CHARS:
         text = text[: MAX_TITLE_CHARS - 1].rstrip() + "…"
     return text or None
