@@ -8,6 +8,7 @@ The tables load on first use (about half a second, tens of MB), and answers are 
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from lemminflect import getAllInflections, getAllLemmas
@@ -17,14 +18,32 @@ _VERB_TAGS = ("VB", "VBD", "VBN", "VBG", "VBZ", "VBP")
 _AUX_PRESENT = {"be": ("is", "are"), "have": ("has", "have"), "do": ("does", "do")}
 
 
+_LOAD = threading.Lock()
+_loaded = False
+
+
+def _load() -> None:
+    """Load both tables once, even when a warm-up thread and a first digest ask at the same time."""
+    global _loaded
+    with _LOAD:
+        if not _loaded:
+            getAllLemmas("be")
+            getAllInflections("be")
+            _loaded = True
+
+
 @lru_cache(maxsize=32768)
 def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    if not _loaded:
+        _load()
     return getAllLemmas(word)
 
 
 @lru_cache(maxsize=16384)
 def _inflections(lemma: str) -> dict[str, tuple[str, ...]]:
     """The lemma's verb forms by tag; the tables leave out a participle or plural equal to another form."""
+    if not _loaded:
+        _load()
     table = dict(getAllInflections(lemma, upos="VERB"))
     if "VBN" not in table and "VBD" in table:
         table["VBN"] = table["VBD"]  # "agreed" is both
@@ -134,6 +153,6 @@ def base_form(word: str) -> str | None:
 
 
 def warm_up() -> None:
-    """Load the tables now (about a second), so a long-running bot does not pay it in its first poll."""
-    verb_tags("said")
-    can_be_noun("news")
+    """Load the tables now (about a second of CPU), e.g. in a thread while a bot starts its platforms,
+    so the first poll does not pay for it."""
+    _load()

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +94,9 @@ async def _run(settings: Settings, once: bool) -> None:
     from bot.app import Engine, load_platform, open_services
     from digests.inflect import warm_up
 
+    # The summariser's word tables load while platforms connect, not in the first poll.
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+
     platforms = [load_platform(name, settings) for name in settings.platforms]
     services = await open_services(settings)
     engine = Engine(settings, services, platforms)
@@ -107,7 +111,6 @@ async def _run(settings: Settings, once: bool) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
-        warm_up()  # the summariser's word tables, before the scheduler's first poll needs them
         await engine.start()
         typer.echo("wirebrief: running — Ctrl-C to stop", err=True)
         await stop.wait()
