@@ -1,6 +1,7 @@
 """Summariser figures on the shared dev sets: quotes, the Kursk example, headlines, speed.
 
-    .venv/bin/python bench/summariser.py [--eval ../shared/eval] [--only quotes,kursk,headlines,speed]
+    .venv/bin/python bench/summariser.py [--eval ../shared/eval]
+        [--only quotes,kursk,keyquotes,headlines,adversarial,speed]
     .venv/bin/python bench/summariser.py --only headlines   # ROUGE plus the editor's automatic checks
 
 Accuracy comes from the sets' own scorers (run as subprocesses, exactly as published);
@@ -10,6 +11,7 @@ speed is reported as a ratio against a bare regex scan of the same texts in the 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import resource
@@ -18,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -115,6 +118,50 @@ def _check_headlines(eval_dir: Path, gold: Path, pred: Path, checker: str, show:
         print(f"  {row['id']}: {row['headline']!r} -- {', '.join(row['problems'])}")
 
 
+def _scorer_module(eval_dir: Path) -> ModuleType:
+    """The published scorer, imported so key quotes are matched by exactly its rules."""
+    spec = importlib.util.spec_from_file_location("score_quotes", eval_dir / "score_quotes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_key_quotes(eval_dir: Path) -> None:
+    """The quotes a digest shows: is each one's speaker right (by the scorer's matching rules)?"""
+    sq = _scorer_module(eval_dir)
+    shown = matched = right = fragments = unnamed = questions = 0
+    for doc in _load(eval_dir / "quotes-dev.jsonl"):
+        key = summarise(Dispatch(text=doc["text"])).key
+        shown += len(key)
+        fragments += sum(len(q.text.split()) < 5 for q in key)
+        unnamed += sum(not q.speaker for q in key)
+        questions += sum(q.text.rstrip("\"'’”»").endswith("?") for q in key)
+        preds = [{"quote": q.text, "speaker": q.speaker or ""} for q in key]
+        for gi, pi in sq.match_doc(doc["quotes"], preds):
+            gold = doc["quotes"][gi]["speaker"]
+            if sq.unattributable(gold):
+                continue
+            matched += 1
+            right += sq.speaker_match(preds[pi]["speaker"], gold)
+    print("== key quotes on quotes-dev.jsonl (score_quotes.py matching and speaker rules)")
+    print(f"key quotes shown            {shown} ({shown - matched} not a gold quote or gold speaker unresolvable)")
+    print(f"speaker right               {right}/{matched} = {right / max(matched, 1):.3f}")
+    print(f"under 5 words / no speaker / questions  {fragments} / {unnamed} / {questions}")
+    print()
+
+
+def bench_adversarial() -> None:
+    """Work stays linear: the repeated-quote paragraph that once made attribution quadratic."""
+    unit = '"We go on," said he. '
+    print("== adversarial repeated-quote paragraph (seconds; linear growth is 4x per row)")
+    for size in (25_000, 100_000, 400_000):
+        text = (unit * (size // len(unit) + 1))[:size]
+        t0 = time.perf_counter()
+        summarise(Dispatch(text=text))
+        print(f"{size:>8,} chars  {time.perf_counter() - t0:6.2f} s")
+    print()
+
+
 def bench_speed(eval_dir: Path, rounds: int) -> None:
     texts = [d["text"] for d in _load(eval_dir / "quotes-dev.jsonl")]
     t0 = time.perf_counter()
@@ -138,7 +185,7 @@ def bench_speed(eval_dir: Path, rounds: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    ap.add_argument("--only", default="quotes,kursk,headlines,speed")
+    ap.add_argument("--only", default="quotes,kursk,keyquotes,headlines,adversarial,speed")
     ap.add_argument("--errors", type=int, default=0, help="print N quote errors from the scorer")
     ap.add_argument("--rounds", type=int, default=3)
     default_checker = ROOT / ".venv-eval" / "bin" / "python"
@@ -160,6 +207,10 @@ def main() -> None:
             bench_kursk(args.eval, tmp)
         if "headlines" in parts:
             bench_headlines(args.eval, tmp, args.checker_python, args.show)
+        if "keyquotes" in parts:
+            bench_key_quotes(args.eval)
+        if "adversarial" in parts:
+            bench_adversarial()
         if "speed" in parts:
             bench_speed(args.eval, args.rounds)
 

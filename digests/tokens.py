@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 from digests.lexicon import ABBREVIATIONS
 from digests.quotes import QuoteSpan
@@ -26,23 +25,31 @@ _TOKEN = re.compile(
 MAX_SENTENCE_TOKENS = 250
 
 
-@dataclass(frozen=True)
 class Token:
-    text: str
-    start: int
-    end: int
-    kind: str  # "word", "punct", "quote"
-    quote: int = -1  # index into the document's quotes, for kind == "quote"
-    #: Capitalised only because it starts a sentence ("Supporters say ..."): not a name.
-    initial_common: bool = False
+    """A word, a punctuation mark or a whole quote, with its offsets in the original text.
 
-    @cached_property
-    def lower(self) -> str:
-        return self.text.lower()
+    A plain slotted class rather than a dataclass: a 400 KB dispatch has hundreds of thousands
+    of tokens, and attribution reads ``lower`` and ``is_cap`` on each many times, so both are
+    computed once here; two tokens are equal only if they are the same token.
+    """
 
-    @cached_property
-    def is_cap(self) -> bool:
-        return self.kind == "word" and self.text[:1].isupper() and not self.initial_common
+    __slots__ = ("end", "initial_common", "is_cap", "kind", "lower", "quote", "start", "text")
+
+    def __init__(
+        self, text: str, start: int, end: int, kind: str, quote: int = -1, initial_common: bool = False
+    ) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.kind = kind  # "word", "punct", "quote"
+        self.quote = quote  # index into the document's quotes, for kind == "quote"
+        #: Capitalised only because it starts a sentence ("Supporters say ..."): not a name.
+        self.initial_common = initial_common
+        self.lower = text.lower()
+        self.is_cap = kind == "word" and text[:1].isupper() and not initial_common
+
+    def __repr__(self) -> str:
+        return f"Token({self.text!r}, {self.start}, {self.end}, {self.kind!r})"
 
     @property
     def bare(self) -> str:
