@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 
 from digests.cues import Cue, find_cues, nearest_cue
 from digests.entities import EntityIndex, Mention
-from digests.lexicon import AUX_ADVERBS, DETERMINERS, FUNCTION_WORDS, NOT_NAMES, ORG_NOUNS, ROLE_NOUNS, TITLES
+from digests.lexicon import (
+    AUX_ADVERBS,
+    COMMON_WORDS,
+    DETERMINERS,
+    FUNCTION_WORDS,
+    NOT_NAMES,
+    ORG_NOUNS,
+    ROLE_NOUNS,
+    SUBJECT_PRONOUNS,
+    TITLES,
+)
 from digests.phrases import NAME_CONNECTORS, clause_subject, is_head
 from digests.tokens import Sentence, Token
 
@@ -68,6 +78,7 @@ class Attributor:
         self.history = _History()
         self._roles_seen: dict[str, str] = {}
         self._resolved: dict[int, list[tuple[int, str, Attribution]]] = {}
+        self._lowercase_words = {t.text for s in sentences for t in s.tokens if t.kind == "word" and t.text.islower()}
         self._persons_by_sentence: dict[int, list] = {}
         for m in entities.person_mentions():
             self._persons_by_sentence.setdefault(m.sentence, []).append(m)
@@ -126,12 +137,23 @@ class Attributor:
         if len(words_before) < 2:
             return None
         np = clause_subject(sent.tokens, first_quote)
-        if not np:
+        if not np or not self._can_speak(np):
             return None
         attr = self._resolve(Cue(first_quote, np, [], False), sent)
         if attr.speaker is None:
             return None
         return Attribution(attr.speaker, attr.role, attr.kind, "subject")
+
+    def _can_speak(self, np: list[Token]) -> bool:
+        """A subject that can have said something - not a sentence's first common word taken for
+        a name ("Much of the anger ...", "Good information ...", "Optimism is ...")."""
+        if len(np) > 1:
+            return True
+        tok = np[0]
+        low = tok.lower
+        if low in SUBJECT_PRONOUNS or is_head(tok) or low in ROLE_NOUNS or self.entities.is_person(tok.bare):
+            return True
+        return not (tok.initial_common or low in COMMON_WORDS or low in self._lowercase_words)
 
     # -- neighbours ---------------------------------------------------------------------------
     def _from_neighbours(

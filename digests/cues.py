@@ -170,6 +170,11 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
     left = toks[j]
     verb = toks[v].lower
     if left.kind == "quote" or (left.text == "," and j > 0 and toks[j - 1].kind == "quote"):
+        if verb.endswith("ing"):
+            # '"a distortion," describing the team as ...': the participle's subject speaks,
+            # the phrase after it is its object
+            np = clause_subject(toks, j)
+            return Cue(v, np, [], strong) if np else None
         np, appos = np_right(toks, v + 1)  # '"...," said Beck'
         if np and appos and not np[-1].is_cap and len(appos) >= 2 and all(t.is_cap for t in appos[:2]):
             return Cue(v, appos, np, strong)  # 'said Clinton's communications director, Jennifer Palmieri'
@@ -208,9 +213,41 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
                 return Cue(v, np, [], strong)
         return Cue(v, [left], [], strong)
     np = np_left(toks, j + 1)
+    if np and ((np[0].lower not in DETERMINERS and (not np[-1].is_cap or _role_phrase(np))) or _tail_of_role(toks, np)):
+        named = _unclosed_apposition(toks, np)
+        if named:  # "Anthony Anton, president and CEO of the association stated"
+            return Cue(v, named, np, strong)
     if np:
         return Cue(v, np, [], strong)
     return None
+
+
+def _role_phrase(np: list[Token]) -> bool:
+    """'CEO of Washington Restaurant Association': a role with its organisation, no person."""
+    return is_head(np[0]) and any(t.lower in {"of", "for", "at"} for t in np)
+
+
+def _tail_of_role(toks: tuple[Token, ...], np: list[Token]) -> bool:
+    """'... chief executive of the Harbour Guild stated': the phrase is the end of a role."""
+    k = toks.index(np[0]) - 1
+    return k > 0 and toks[k].lower in {"of", "for", "at"}
+
+
+def _unclosed_apposition(toks: tuple[Token, ...], np: list[Token]) -> list[Token]:
+    """The name before a role phrase whose closing comma the writer left out."""
+    k = toks.index(np[0]) - 1
+    stop = max(-1, k - 6)
+    while k > stop and is_word(toks[k]) and not toks[k].is_cap:
+        k -= 1  # "president and", "the"
+    if k <= 0 or toks[k].text != ",":
+        return []
+    name = np_left(toks, k)
+    if len(name) < 2 or not all(t.is_cap for t in name):
+        return []
+    first = toks.index(name[0])
+    if first > 0 and is_word(toks[first - 1]) and toks[first - 1].lower in FUNCTION_WORDS:
+        return []  # "provided to The Post, the officer said": not an apposition
+    return name
 
 
 def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -> Cue | None:

@@ -36,14 +36,37 @@ def is_word(tok: Token) -> bool:
     return tok.kind == "word"
 
 
+_TIME_NOUNS = frozenset(
+    {
+        "week",
+        "month",
+        "year",
+        "night",
+        "morning",
+        "afternoon",
+        "evening",
+        "weekend",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+    }
+)
+_TIME_LEADS = frozenset({"on", "last", "this", "next", "early", "late", "that", "in"})
+
+
 def skip_aux_left(toks: tuple[Token, ...], j: int) -> int:
-    while (
-        j >= 0
-        and is_word(toks[j])
-        and not toks[j].is_cap
-        and (toks[j].lower in AUX_ADVERBS or (toks[j].lower.endswith("ly") and len(toks[j].text) > 4))
-    ):
-        j -= 1
+    """Back over what may stand between a subject and its verb: auxiliaries, adverbs and a
+    time phrase ("has also said", "Beck on Wednesday called", "she last week told")."""
+    while j >= 0 and is_word(toks[j]):
+        tok = toks[j]
+        if not tok.is_cap and (tok.lower in AUX_ADVERBS or (tok.lower.endswith("ly") and len(tok.text) > 4)):
+            j -= 1
+        elif (tok.lower in MONTHS_DAYS or tok.lower in _TIME_NOUNS) and j > 0 and toks[j - 1].lower in _TIME_LEADS:
+            j -= 2
+        else:
+            break
     return j
 
 

@@ -214,3 +214,23 @@ def test_the_subject_of_an_infinitive_speech_verb_speaks() -> None:
 def test_captions_promo_lines_and_bylines_do_not_break_the_pronoun_chain(aside: str) -> None:
     text = f'Union leader Anna Berg addressed the strikers on Monday.\n{aside}\n"We stay out until Friday," she said.'
     assert speakers(text)[0][1] == "Anna Berg"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a time phrase between subject and verb
+        ('The anger fell on the mayor, whom Lena Holm on Wednesday called "a coward".', "Lena Holm"),
+        # an apposition whose closing comma the writer left out
+        ('Ivo Marsh, president and chief executive of the Harbour Guild stated, "It is a math problem."', "Ivo Marsh"),
+        # a participle after the quote takes the clause's subject, not its own object
+        ('Ivo Marsh walked out. He said it was a "gross distortion," describing the union as reckless.', "Ivo Marsh"),
+    ],
+)
+def test_subject_found_past_time_phrases_open_appositions_and_participles(text: str, speaker: str) -> None:
+    assert speakers(text)[0][1] == speaker
+
+
+def test_a_sentence_opening_common_word_is_not_a_speaker() -> None:
+    text = 'Much of the anger fell on the council, and much of it was "entirely deserved".'
+    assert [s for _, s in speakers(text)] in ([], [None])
