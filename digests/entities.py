@@ -258,6 +258,11 @@ class EntityIndex:
                 self._gender_from_sentence(full, m, sent)
             if _speech_follows(toks[m.last + 1 : m.last + 4]):
                 self._score[full] = self._score.get(full, 0) + 2
+            elif m.first == 0 and _past_verb_follows(toks[m.last + 1 : m.last + 3]):
+                self._score[full] = self._score.get(full, 0) + 1  # "Carson defied the question"
+        for full, (male, female) in self._gender.items():
+            if max(male, female) >= 2 and min(male, female) == 0:
+                self._score[full] = self._score.get(full, 0) + 1  # "he"/"she" keeps following it
 
     def _gender_from_role(self, full: str, role: str) -> None:
         counts = self._gender.setdefault(full, [0, 0])
@@ -401,6 +406,18 @@ def _apposed_role(toks: tuple[Token, ...], m: Mention) -> str | None:
         return None
     low = head.lower
     return low if low in ROLE_NOUNS or low in _MALE_NOUNS or low in _FEMALE_NOUNS else None
+
+
+def _past_verb_follows(after: tuple[Token, ...]) -> bool:
+    """A subject followed by a past-tense verb ("Carson defied", "Cruz openly admitted")."""
+    for t in after:
+        if t.kind != "word" or t.is_cap:
+            return False
+        if t.lower.endswith("ed") and len(t.lower) > 4:
+            return True
+        if t.lower not in AUX_ADVERBS:
+            return False
+    return False
 
 
 def _speech_follows(after: tuple[Token, ...]) -> bool:

@@ -19,6 +19,9 @@ def _inflect(base: str) -> set[str]:
         forms |= {base + "es", base + "ed", base + "ing"}
     else:
         forms |= {base + "s", base + "ed", base + "ing"}
+        if len(base) >= 3 and base[-1] not in "aeiouwxy" and base[-2] in "aeiou" and base[-3] not in "aeiou":
+            # admit -> admitted, quip -> quipped (both spellings kept: "edited" is listed too)
+            forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
     return forms
 
 
@@ -39,7 +42,7 @@ hint imply predict forecast estimate calculate
 
 _IRREGULAR = """
 said told wrote written writ saying telling spoke spoken speak speaks speaking thought felt
-began begun sang swore sworn
+began begun sang swore sworn quipped quipping
 """
 
 SPEECH_VERBS: frozenset[str] = frozenset(
@@ -104,6 +107,7 @@ broadcaster website site embassy consulate parliament congress senate house asse
 coalition alliance secretariat directorate bureau centre center unit command headquarters movement front fund
 exchange operator operators industry maker makers producer producers manufacturer retailer airline carrier
 insurer lender regulator regulators watchdog prosecutor's prosecutors' kremlin pentagon white
+convention conference summit caucus forum festival olympics championship expo
 """.split()
 )
 

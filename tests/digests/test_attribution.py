@@ -234,3 +234,13 @@ def test_subject_found_past_time_phrases_open_appositions_and_participles(text: 
 def test_a_sentence_opening_common_word_is_not_a_speaker() -> None:
     text = 'Much of the anger fell on the council, and much of it was "entirely deserved".'
     assert [s for _, s in speakers(text)] in ([], [None])
+
+
+def test_speech_verbs_with_a_doubled_consonant_are_cues() -> None:
+    text = 'Port chief Lena Holm admitted defeat. "We lost," she admitted. "It hurts," Holm quipped.'
+    assert [s for _, s in speakers(text)] == ["Lena Holm", "Lena Holm"]
+
+
+def test_an_event_is_not_a_person_a_pronoun_can_take() -> None:
+    text = 'Ana Ruiz spoke after the Harbour Workers Convention closed.\n"The way I see it, we won," she said.'
+    assert speakers(text)[0][1] == "Ana Ruiz"
