@@ -26,14 +26,14 @@ def _content(text: str) -> set[str]:
 #: How sure the attribution is, by the rule that made it: a cue in the quote's own sentence
 #: naming its speaker is surest; a speaker carried over from a neighbouring paragraph is a guess.
 _CONFIDENCE = {
-    "name": 1.5,
+    "name": 2.5,
     "description": 1.2,
     "description-named": 1.5,
     "transcript": 1.0,
-    "pronoun": 0.8,
+    "pronoun": 0.3,
     "it": 0.8,
     "they": 0.5,
-    "previous-sentence": 0.8,
+    "previous-sentence": 0.3,
     "next-sentence": 0.3,
     "subject": 0.0,
     "previous-paragraph": -0.3,
