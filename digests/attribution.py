@@ -28,6 +28,7 @@ from digests.lexicon import (
 )
 from digests.phrases import NAME_CONNECTORS, clause_subject, is_head
 from digests.tokens import Sentence, Token
+from digests.transcript import speaker_of_label
 
 _PLURAL_PRONOUNS = frozenset({"they", "we"})
 #: Words that join a role's parts: "head of the union", "a Democrat from California".
@@ -83,8 +84,11 @@ class Attributor:
         for m in entities.person_mentions():
             self._persons_by_sentence.setdefault(m.sentence, []).append(m)
 
-    def run(self, n_quotes: int) -> list[Attribution]:
+    def run(self, n_quotes: int, labels: dict[int, str] | None = None) -> list[Attribution]:
+        """Attributions in quote order; ``labels`` are transcript turns' speaker labels by quote."""
         result: list[Attribution | None] = [None] * n_quotes
+        for qi, label in (labels or {}).items():
+            result[qi] = self._label_attr(label)
         cues_by_sentence = [find_cues(s) for s in self.sentences]
         for s_index, sent in enumerate(self.sentences):
             quote_positions = [i for i, t in enumerate(sent.tokens) if t.kind == "quote"]
@@ -116,6 +120,14 @@ class Attributor:
                     if attr.speaker and attr.kind:
                         self._note_subject(attr)
         return [a if a is not None else Attribution(None, None, None, "none") for a in result]
+
+    def _label_attr(self, label: str) -> Attribution:
+        """A transcript label: a name the text gives in full elsewhere, or a role ("PRIME MINISTER")."""
+        speaker = speaker_of_label(label)
+        words = speaker.lower().split()
+        if all(w.rstrip(".") in TITLES or w in ROLE_NOUNS for w in words):
+            return Attribution(speaker, None, "person", "transcript")
+        return _as(self._name_attr(speaker, None), "transcript")
 
     def _resolve_subject_pronoun(self, sent: Sentence) -> None:
         """'He' opening a sentence continues the chain even when the sentence quotes nobody."""
@@ -304,7 +316,11 @@ class Attributor:
             return self._description(words)
         if name_toks and not words[-1].possessive:
             name = " ".join(t.text for t in name_toks[:-1]) + (" " if len(name_toks) > 1 else "") + name_toks[-1].bare
-            role = _role_text(role_toks) or _role_text(appositive) or None
+            before = _role_text(role_toks)
+            if _courtesy_only(before):  # "Dr. the Hon. X, Minister of Health": the apposition says more
+                role = _role_text(appositive) or before or None
+            else:
+                role = before or _role_text(appositive) or None
             return self._name_attr(name, role)
         return self._description(words)
 
@@ -373,9 +389,11 @@ def _role_text(tokens: list[Token]) -> str:
     while words and (words[0].lower() in DETERMINERS or _is_age(words[0])):
         words = words[1:]
     out: list[str] = []
-    for w in words:
+    for i, w in enumerate(words):
         low = w.lower()
-        if (low in FUNCTION_WORDS or low in NOT_NAMES) and low not in _ROLE_LINKS:
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        joins = low == "and" and out and (nxt[:1].isupper() or nxt.lower() in ROLE_NOUNS)  # "Health and Wellness"
+        if (low in FUNCTION_WORDS or low in NOT_NAMES) and low not in _ROLE_LINKS and not joins:
             break
         out.append(w)
     while out and out[-1].lower() in _ROLE_LINKS | {"and"}:
@@ -385,6 +403,14 @@ def _role_text(tokens: list[Token]) -> str:
     if len(out) == 1 and (out[0].lower().endswith("ly") or out[0].lower() in AUX_ADVERBS):
         return ""
     return " ".join(out)
+
+
+_COURTESY = frozenset({"hon", "honourable", "honorable", "rt", "right", "the", "dr", "prof", "excellency"})
+
+
+def _courtesy_only(role: str) -> bool:
+    words = [w.lower().rstrip(".") for w in role.split()]
+    return bool(words) and all(w in _COURTESY or w in _HONORIFICS for w in words)
 
 
 def _is_age(word: str) -> bool:

@@ -56,6 +56,11 @@ def _name_token(tok: Token) -> bool:
     return any(c.isalpha() for c in tok.text)
 
 
+def _plural_possessive_in_name(tok: Token, nxt: Token) -> bool:
+    """'Nigeria Governors' Forum', 'Workers' Party': a plural possessive inside a body's name."""
+    return tok.text.endswith(("s'", "s’")) and _name_token(nxt) and nxt.lower in ORG_NOUNS
+
+
 def find_mentions(sentences: list[Sentence]) -> list[Mention]:
     """Every run of capitalised words outside quotes (a name, an organisation or a place)."""
     mentions: list[Mention] = []
@@ -69,7 +74,7 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
             j = i
             while j + 1 < len(toks):
                 nxt = toks[j + 1]
-                if toks[j].possessive:
+                if toks[j].possessive and not _plural_possessive_in_name(toks[j], nxt):
                     break
                 if _name_token(nxt) or nxt.lower in _SUFFIXES:
                     j += 1

@@ -67,7 +67,8 @@ STRONG_SPEECH: frozenset[str] = frozenset(
 
 TITLES: frozenset[str] = frozenset(
     """
-mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister brother sheikh imam rabbi sen
+mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister brother sheikh imam rabbi sen hon
+honourable honorable rt excellency
 senator rep representative congressman congresswoman gov governor president vice prime minister secretary
 chancellor premier king queen prince princess emperor pope cardinal archbishop bishop general gen lt
 lieutenant col colonel maj major sgt sergeant capt captain cmdr commander adm admiral judge justice mayor
@@ -161,7 +162,7 @@ under over among between through without within mrs st
 #: Abbreviations whose final dot does not end a sentence.
 ABBREVIATIONS: frozenset[str] = frozenset(
     """
-mr mrs ms dr prof sen rep gov gen lt col maj sgt capt cmdr adm st jr sr inc corp co ltd no nos vs rev fr jan
+mr mrs ms dr prof hon rt sen rep gov gen lt col maj sgt capt cmdr adm st jr sr inc corp co ltd no nos vs rev fr jan
 feb mar apr jun jul aug sep sept oct nov dec mt ft calif mass fla ill pa va wash conn tenn ariz colo mich minn
 wis okla ore nev neb kan ky md mo la ala ga tex del dept est approx fig u.s u.k u.n e.g i.e a.m p.m ph.d d.c
 """.split()

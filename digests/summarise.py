@@ -16,6 +16,7 @@ from digests.lexicon import AUX_ADVERBS, COMMON_WORDS, DETERMINERS, FUNCTION_WOR
 from digests.model import Digest, Dispatch, Quote
 from digests.quotes import QuoteSpan, find_quotes, looks_like_title
 from digests.tokens import Sentence, lowercase_vocabulary, split_sentences, tokenize
+from digests.transcript import find_turns
 
 #: Longest text the summariser reads; beyond this a "dispatch" is not a news story.
 MAX_TEXT = 400_000
@@ -25,7 +26,10 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
     """Quotes, sentences and attributions of a text (the pipeline minus headline and choice)."""
     cleaned = clean(text)
     paragraphs = [(ln.start, ln.end) for ln in cleaned.body_lines if not is_aside(text[ln.start : ln.end])]
-    spans = find_quotes(text, paragraphs)
+    turns = find_turns(text, paragraphs)
+    spans = [q for q in find_quotes(text, paragraphs) if q.paragraph not in turns]
+    spans = sorted([*spans, *(t.span for t in turns.values())], key=lambda q: q.start)
+    labels = {qi: turns[q.paragraph].label for qi, q in enumerate(spans) if q.paragraph in turns}
     by_para: dict[int, list[tuple[int, QuoteSpan]]] = {}
     for qi, q in enumerate(spans):
         by_para.setdefault(q.paragraph, []).append((qi, q))
@@ -36,7 +40,7 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
         if toks:
             sentences.extend(split_sentences(toks, p_index, len(sentences), common))
     entities = EntityIndex(sentences)
-    attributions = Attributor(sentences, entities).run(len(spans))
+    attributions = Attributor(sentences, entities).run(len(spans), labels)
     keep = [i for i, (q, a) in enumerate(zip(spans, attributions, strict=True)) if _is_speech(text, q, a)]
     return [spans[i] for i in keep], sentences, [attributions[i] for i in keep], cleaned
 

@@ -244,3 +244,46 @@ def test_speech_verbs_with_a_doubled_consonant_are_cues() -> None:
 def test_an_event_is_not_a_person_a_pronoun_can_take() -> None:
     text = 'Ana Ruiz spoke after the Harbour Workers Convention closed.\n"The way I see it, we won," she said.'
     assert speakers(text)[0][1] == "Ana Ruiz"
+
+
+def test_a_transcript_without_quotation_marks_gives_each_turn_to_its_label() -> None:
+    text = (
+        "Interview with the harbour master\n\n"
+        "Q: Will the port reopen this week?\n\n"
+        "HARBOUR MASTER: We expect the first ships on Friday, weather permitting.\n\n"
+        "Q: And the dockers?\n\n"
+        "HARBOUR MASTER: They have agreed to return, and we thank them for it."
+    )
+    digest = summarise(Dispatch(text=text))
+    assert [(q.speaker, q.text[:12]) for q in digest.quotes] == [
+        ("Interviewer", "Will the por"),
+        ("Harbour Master", "We expect th"),
+        ("Interviewer", "And the dock"),
+        ("Harbour Master", "They have ag"),
+    ]
+    assert all(q.speaker == "Harbour Master" for q in digest.key)  # the interviewer's questions are not key quotes
+
+
+def test_one_capitalised_label_is_a_dateline_not_a_transcript() -> None:
+    text = 'NEW DELHI: The court refused to stay the demolition. "We will appeal," lawyer Ravi Nair said.'
+    assert speakers(text) == [("We will appeal,", "Ravi Nair")]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "role"),
+    [
+        (
+            '"This campaign protects the vulnerable," said Dr. the Hon. Colin Reid, Minister of Health and Wellness.',
+            "Colin Reid",
+            "Minister of Health and Wellness",
+        ),
+        (
+            'In a statement, the Harbour Workers\' Union said: "We will strike on Monday."',
+            "Harbour Workers' Union",
+            None,
+        ),
+    ],
+)
+def test_courtesy_titles_and_plural_possessive_names(text: str, speaker: str, role: str | None) -> None:
+    [quote] = summarise(Dispatch(text=text)).quotes
+    assert (quote.speaker, quote.role) == (speaker, role)
