@@ -104,6 +104,15 @@ class SchedulerSettings(_Section):
         return value.strip()
 
 
+class StoriesSettings(_Section):
+    """One story across outlets: how long a story's first post in a channel stays its thread."""
+
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_STORIES_", extra="forbid")
+    #: A later article of a story within this many hours of its first post in a channel is a
+    #: reply in that post's thread (or silently recorded); after it, a new post. 0: never.
+    thread_window_hours: float = Field(48.0, ge=0, le=24 * 90)
+
+
 class ConsoleSettings(_Section):
     model_config = SettingsConfigDict(env_prefix="WIREBRIEF_CONSOLE_", extra="forbid")
     #: Subscribe ``console:main`` to the bundled sample wire folder and feed on first run.
@@ -169,6 +178,7 @@ class Settings:
         self.store: StoreSettings = sections["store"]
         self.fetch: FetchSettings = sections["fetch"]
         self.scheduler: SchedulerSettings = sections["scheduler"]
+        self.stories: StoriesSettings = sections["stories"]
         self.console: ConsoleSettings = sections["console"]
         self.discord: DiscordSettings = sections["discord"]
         self.slack: SlackSettings = sections["slack"]
@@ -182,6 +192,7 @@ SECTIONS: dict[str, type[_Section]] = {
     "store": StoreSettings,
     "fetch": FetchSettings,
     "scheduler": SchedulerSettings,
+    "stories": StoriesSettings,
     "console": ConsoleSettings,
     "discord": DiscordSettings,
     "slack": SlackSettings,

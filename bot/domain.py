@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from digests.model import Digest
+from digests.model import Digest, Quote
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,51 @@ class Post:
     mention: str | None = None
     #: Where the post goes instead of ``channel`` ("forum:<id>", "thread:<id>"), if anywhere.
     target: str | None = None
+
+
+#: What a reply in a story's thread is about.
+REPLY_KINDS = ("outlet", "followup", "edit", "correction")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message in a story's thread in one channel, under the story's first post there.
+
+    ``kind``: "outlet" (another outlet reports the story: new quotes it brings), "followup"
+    (a later article from a source already in the thread), "edit" or "correction" (an item
+    changed after it was posted: ``changes`` says how, in plain sentences). ``thread`` is the
+    platform's id of the first post (None when the platform gave none, e.g. the console)."""
+
+    channel: ChannelRef
+    kind: str
+    source_name: str
+    source_url: str | None
+    headline: str
+    quotes: tuple[Quote, ...] = ()
+    changes: tuple[str, ...] = ()
+    thread: str | None = None
+    thread_title: str | None = None
+    delivery_id: int | None = None
+
+    @property
+    def title(self) -> str:
+        """The reply's first line, e.g. "Also reported by AP"."""
+        name = " ".join(self.source_name.split()) or "another source"
+        return {
+            "outlet": f"Also reported by {name}",
+            "followup": f"Update from {name}",
+            "edit": f"{name} updated this story",
+            "correction": f"Correction from {name}",
+        }.get(self.kind, name)
+
+    @property
+    def summary(self) -> str | None:
+        """ "new: quote from Ana Lima and Jo Bo" when the reply brings attributed quotes."""
+        speakers = list(dict.fromkeys((q.speaker or "").strip() for q in self.quotes if (q.speaker or "").strip()))
+        if not speakers:
+            return None
+        names = speakers[0] if len(speakers) == 1 else ", ".join(speakers[:-1]) + " and " + speakers[-1]
+        return f"new: {'quote' if len(self.quotes) == 1 else 'quotes'} from {names}"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 #: Sources polled at once; the rest wait their turn (1,000 feeds must not open 1,000 sockets).
 POLL_CONCURRENCY = 32
+#: Delivery rounds of one `run --once` pass: posts, then the thread replies they made due.
+PASS_ROUNDS = 4
 
 
 class Engine:
@@ -27,6 +29,9 @@ class Engine:
         self.services = services
         self.platforms = platforms
         self.outboxes = {p.name: Outbox(p, services) for p in platforms}
+        for box in self.outboxes.values():
+            box.on_sent = self._wake
+        self._wake_pending = False
         self._poll_gate = asyncio.Semaphore(POLL_CONCURRENCY)
         self._triggers: Triggers | None = None
         self._started: list[Platform] = []
@@ -55,8 +60,12 @@ class Engine:
             box.start()
         sources = await self.services.sources_due(force=True)
         await asyncio.gather(*(self._poll(src) for src in sources))
-        await self.deliver_due()
-        await asyncio.gather(*(box.drain() for box in self.outboxes.values()))
+        for _ in range(PASS_ROUNDS):  # a story's first post opens the thread its replies wait for
+            sent = sum(box.sent for box in self.outboxes.values())
+            await self.deliver_due()
+            await asyncio.gather(*(box.drain() for box in self.outboxes.values()))
+            if sum(box.sent for box in self.outboxes.values()) == sent:
+                break
 
     async def stop(self) -> None:
         if self._triggers is not None:
@@ -124,6 +133,19 @@ class Engine:
             await self.deliver_due()
         except Exception:
             log.exception("sweep failed")
+
+    def _wake(self) -> None:
+        """A post was sent while running: replies waiting for its thread may be due now
+        (at most one extra look queued at a time)."""
+        if self._triggers is None or self._wake_pending:
+            return
+        self._wake_pending = True
+
+        async def again() -> None:
+            self._wake_pending = False
+            await self.deliver_due()
+
+        self._spawn(again())
 
     def _spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
         task = asyncio.create_task(coro)

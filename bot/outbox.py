@@ -8,10 +8,13 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
+from bot.domain import Reply
 from bot.errors import ChannelGone, RateLimited
 from bot.platform import Platform
+from bot.schedules import ARRIVAL
 from bot.service_impl import StoreServices
 from bot.store.types import Candidate
 
@@ -32,6 +35,8 @@ class Outbox:
         self._pace_lock = asyncio.Lock()
         self._workers: list[asyncio.Task[None]] = []
         self.sent = 0
+        #: Called after a post is sent (the engine looks again for replies now due).
+        self.on_sent: Callable[[], None] | None = None
 
     @property
     def name(self) -> str:
@@ -102,11 +107,15 @@ class Outbox:
         if delivery_id is None:
             return  # another process, or an earlier pass, has it
         post = await self.services.post_for(cand, delivery_id)
+        if post is None:  # a later article of a story that adds nothing: noted in its thread
+            await self.services.mark_merged(delivery_id, token)
+            return
         timeout = self.services.claim_timeout.total_seconds()
         for _ in range(RATE_LIMIT_RETRIES):
             await self._pace()
+            send = self.platform.reply(post) if isinstance(post, Reply) else self.platform.post(post)
             try:
-                message_id = await asyncio.wait_for(self.platform.post(post), timeout=timeout)
+                message_id = await asyncio.wait_for(send, timeout=timeout)
             except RateLimited as exc:
                 log.info("rate limited", extra={"channel": str(cand.channel), "retry_after": exc.retry_after})
                 await self.services.refresh_claim(delivery_id, token)
@@ -124,6 +133,8 @@ class Outbox:
             if not await self.services.mark_sent(delivery_id, token, message_id):
                 log.warning("claim lost before marking sent", extra={"delivery": delivery_id})
             self.sent += 1
+            if cand.slot == ARRIVAL and self.on_sent is not None:
+                self.on_sent()  # the post may have opened a story's thread that replies wait for
             return
         await self.services.mark_failed(delivery_id, token, "rate limited too long", self._retry_in())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from bot.domain import Post
+    from bot.domain import Post, Reply
     from bot.services import Services
 
 
@@ -36,3 +36,7 @@ class Platform(Protocol):
 
     async def post(self, post: Post) -> str | None:
         """Send one digest; return the platform's message id if it gives one."""
+
+    async def reply(self, reply: Reply) -> str | None:
+        """Send one reply in a story's thread (under ``reply.thread``, the first post's
+        message id, where the platform gave one); return the reply's message id."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
 
 from bot.config import Settings
-from bot.domain import ChannelRef, ChannelStatus, Post, SourceInfo, SubscriptionInfo, SubscriptionOptions
+from bot.domain import ChannelRef, ChannelStatus, Post, Reply, SourceInfo, SubscriptionInfo, SubscriptionOptions
 from bot.errors import UserInputError
 from bot.polling import SAMPLE_FEED_URL, SourceRead, check_feed, poll_source, record_read
 from bot.schedules import check_timezone, cron_trigger
@@ -198,16 +198,21 @@ class StoreServices(Services):
 
     async def due_posts(self, platforms: list[str]) -> list[Candidate]:
         """Run-due-posts, step one: everything owed now on these platforms (from the store),
-        less what each subscription's filter refuses or its hourly cap holds back."""
-        due = await asyncio.to_thread(self.store.due, platforms, self.claim_timeout)
+        less what each subscription's filter refuses or its hourly cap holds back. A story the
+        channel already has is owed as a reply in its thread."""
+        due = await asyncio.to_thread(self.store.due, platforms, self.claim_timeout, None, self.thread_window)
         return await asyncio.to_thread(self.store.screen, due)
 
     async def claim(self, candidate: Candidate, token: str) -> int | None:
-        return await asyncio.to_thread(self.store.claim, candidate, token, self.claim_timeout)
+        return await asyncio.to_thread(self.store.claim, candidate, token, self.claim_timeout, self.thread_window)
 
-    async def post_for(self, candidate: Candidate, delivery_id: int | None) -> Post:
-        """The post, with the subscription's mention (only if its filter matched) and target."""
+    async def post_for(self, candidate: Candidate, delivery_id: int | None) -> Post | Reply | None:
+        """The post, with the subscription's mention (only if its filter matched) and target;
+        or a reply in the story's thread (which pings nobody); or None: a later article of a
+        story that adds nothing, recorded in the thread with nothing to send."""
         post = await asyncio.to_thread(self.store.post_for, candidate, delivery_id)
+        if not isinstance(post, Post):
+            return post
         options = (await asyncio.to_thread(self.store.subscription_options, [candidate.subscription_id])).get(
             candidate.subscription_id
         )
@@ -215,6 +220,9 @@ class StoreServices(Services):
             return post
         kind = "notice" if post.digest.extra.get("notice") else "item"
         return replace(post, mention=mention_for(options, post.digest, kind), target=options.target)
+
+    async def mark_merged(self, delivery_id: int, token: str) -> bool:
+        return await asyncio.to_thread(self.store.mark_merged, delivery_id, token)
 
     async def refresh_claim(self, delivery_id: int, token: str) -> bool:
         return await asyncio.to_thread(self.store.refresh_claim, delivery_id, token)
@@ -231,6 +239,10 @@ class StoreServices(Services):
     @property
     def claim_timeout(self) -> timedelta:
         return timedelta(seconds=self.settings.scheduler.claim_timeout_seconds)
+
+    @property
+    def thread_window(self) -> timedelta:
+        return timedelta(hours=self.settings.stories.thread_window_hours)
 
     # -- helpers ---------------------------------------------------------------------------
     def _interval(self, kind: str) -> int:

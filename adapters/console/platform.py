@@ -10,8 +10,8 @@ from typing import TextIO
 
 from rich.console import Console
 
-from adapters.console.render import render_post
-from bot.domain import ChannelRef, Post
+from adapters.console.render import render_post, render_reply
+from bot.domain import ChannelRef, Post, Reply
 from bot.errors import ChannelGone, RateLimited
 from bot.services import Services
 
@@ -46,6 +46,15 @@ class ConsolePlatform:
         self._flush()  # a post is printed the moment it counts as sent, even if we are killed next
         return None
 
+    async def reply(self, reply: Reply) -> str | None:
+        """A terminal has no threads: the reply is printed as an indented panel naming its story."""
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        console = self._console or Console(file=self._stream or sys.stdout, highlight=False)
+        console.print(render_reply(reply))
+        self._flush()
+        return None
+
     def _flush(self) -> None:
         stream = self._stream or sys.stdout
         try:
@@ -65,6 +74,7 @@ class MemoryPlatform:
         self.rate_per_second = rate_per_second
         self.post_delay = post_delay
         self.posts: list[Post] = []
+        self.replies: list[Reply] = []
         self.gone: set[ChannelRef] = set()
         self.rate_limit_once: set[ChannelRef] = set()
         self.fail_times = 0
@@ -80,19 +90,27 @@ class MemoryPlatform:
         self.started = False
 
     async def post(self, post: Post) -> str | None:
+        await self._obstacles(post.channel)
+        self.posts.append(post)
+        self._posted.set()
+        return f"m{len(self.posts)}"
+
+    async def reply(self, reply: Reply) -> str | None:
+        await self._obstacles(reply.channel)
+        self.replies.append(reply)
+        return f"r{len(self.replies)}"
+
+    async def _obstacles(self, channel: ChannelRef) -> None:
         if self.post_delay:
             await asyncio.sleep(self.post_delay)
-        if post.channel in self.gone:
-            raise ChannelGone(f"{post.channel} was deleted")
-        if post.channel in self.rate_limit_once:
-            self.rate_limit_once.discard(post.channel)
+        if channel in self.gone:
+            raise ChannelGone(f"{channel} was deleted")
+        if channel in self.rate_limit_once:
+            self.rate_limit_once.discard(channel)
             raise RateLimited(0.05)
         if self.fail_times > 0:
             self.fail_times -= 1
             raise ConnectionError("platform unreachable")
-        self.posts.append(post)
-        self._posted.set()
-        return f"m{len(self.posts)}"
 
     def headlines(self, channel: ChannelRef | None = None) -> list[str]:
         return [p.digest.headline for p in self.posts if channel is None or p.channel == channel]

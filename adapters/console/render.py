@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.domain import Post
+from bot.domain import Post, Reply
 from digests.model import Digest
 
 
@@ -46,3 +46,33 @@ def render_post(post: Post) -> Panel:
         title = Text(post.digest.headline, style="bold")
         return Panel(body, title=title, title_align="left", expand=False, border_style="yellow")
     return render_digest(post.digest, source=source, when=when)
+
+
+def render_reply(reply: Reply) -> Panel:
+    """A reply in a story's thread: indented under the story's headline, saying who adds
+    what (new quotes with speakers) or what an edit changed."""
+    parts: list[Text] = []
+    if reply.summary and reply.kind == "outlet":
+        parts.append(Text(reply.summary, style="dim"))
+    if reply.kind in ("followup", "edit", "correction"):
+        parts.append(Text(reply.headline, style="bold"))
+    for line in reply.changes:
+        parts.append(Text("• " + line))
+    for quote in reply.quotes:
+        who = quote.speaker or "unattributed"
+        if quote.role:
+            who = f"{who}, {quote.role}"
+        line = Text()
+        line.append("“" + quote.text.strip() + "”", style="italic")
+        line.append("\n   — " + who, style="bold cyan")
+        parts.append(line)
+    footer = " · ".join(p for p in (reply.source_url,) if p)
+    if footer:
+        parts.append(Text(footer, style="dim"))
+    title = Text("↳ " + reply.title, style="bold")
+    if reply.thread_title:
+        title.append(" · re: " + reply.thread_title, style="dim")
+    panel = Panel(Group(*parts), title=title, title_align="left", expand=False)
+    if reply.kind == "correction":
+        panel.border_style = "red"
+    return panel

@@ -18,9 +18,9 @@ from discord.http import Route
 
 from adapters.discord.commands import DigestCommands
 from adapters.discord.mentions import handle_mention, is_addressed_to
-from adapters.discord.render import post_embed
+from adapters.discord.render import post_embed, reply_embed, thread_name
 from bot.config import DiscordSettings, Settings
-from bot.domain import ChannelRef, Post
+from bot.domain import ChannelRef, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
 from bot.services import Services
 
@@ -31,6 +31,10 @@ RATE_PER_SECOND = 40.0
 #: A 429 asking us to wait longer than this is handed to the outbox instead of sleeping in place.
 MAX_RATELIMIT_SLEEP = 30.0
 READY_TIMEOUT = 60.0
+#: Discord's codes: a thread already made on that message; the message is gone.
+THREAD_EXISTS, UNKNOWN_MESSAGE, UNKNOWN_CHANNEL = 160004, 10008, 10003
+#: Minutes a story's thread stays open without activity (a day; a reply reopens it).
+THREAD_ARCHIVE_MINUTES = 1440
 #: JSON error codes that mean "this channel is no longer ours to post in".
 GONE_CODES = {10003: "channel deleted", 50001: "bot lost access to the channel", 50013: "bot lost permission to post"}
 
@@ -185,3 +189,94 @@ class DiscordPlatform:
             raise DeliveryError(f"discord: post to {post.channel} failed: {exc.status} {exc.text}") from None
         log.debug("discord: posted digest %s to %s as %s", post.digest.id, post.channel, message.id)
         return str(message.id)
+
+    async def reply(self, reply: Reply) -> str | None:
+        """Post in the thread on the story's first message (a thread started from a message
+        has that message's id), starting the thread the first time. Where a thread cannot be
+        made (no permission, the first post deleted), a reply referencing the first post in
+        the channel — or, failing that, a plain message — so nothing is lost."""
+        if self.client is None:
+            raise DeliveryError("discord: not started")
+        embed = reply_embed(reply)
+        nonce = f"wb-{reply.delivery_id}" if reply.delivery_id is not None else None
+        kwargs = {"embed": embed, "allowed_mentions": discord.AllowedMentions.none(), "nonce": nonce}
+        if reply.thread is not None and reply.thread.isdigit():
+            message = await self._in_thread(reply, kwargs)
+            if message is not None:
+                return str(message.id)
+        return await self._send(reply.channel, kwargs, reference=reply.thread)
+
+    async def _in_thread(self, reply: Reply, kwargs: dict) -> discord.Message | None:  # type: ignore[type-arg]
+        """The reply sent in the story's thread, or None when no thread can be had."""
+        assert self.client is not None and reply.thread is not None
+        thread = self.client.get_partial_messageable(int(reply.thread), guild_id=_guild(reply.channel))
+        try:
+            return await thread.send(**kwargs)
+        except discord.RateLimited as exc:
+            raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
+        except discord.HTTPException as exc:
+            if exc.code != UNKNOWN_CHANNEL:  # the thread exists but is not ours to post in
+                return self._no_thread(reply, exc)
+        if not await self._start_thread(reply):
+            return None
+        try:
+            return await thread.send(**kwargs)
+        except discord.RateLimited as exc:
+            raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
+        except discord.HTTPException as exc:
+            return self._no_thread(reply, exc)
+
+    @staticmethod
+    def _no_thread(reply: Reply, exc: discord.HTTPException) -> None:
+        if isinstance(exc, discord.NotFound | discord.Forbidden):
+            log.info("discord: cannot post in thread %s of %s (%s)", reply.thread, reply.channel, exc.text)
+            return None
+        raise DeliveryError(f"discord: reply in {reply.channel} failed: {exc.status} {exc.text}") from None
+
+    async def _start_thread(self, reply: Reply) -> bool:
+        """Start the thread on the first post; True if it exists now."""
+        assert self.client is not None and reply.thread is not None
+        try:
+            await self.client.http.start_thread_with_message(
+                int(reply.channel.channel),
+                int(reply.thread),
+                name=thread_name(reply.thread_title),
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except discord.RateLimited as exc:
+            raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:
+                return True
+            reason = _gone_reason(exc) if exc.code == UNKNOWN_CHANNEL else None
+            if reason is not None:
+                raise ChannelGone(reason) from None
+            log.info("discord: no thread on %s in %s (%s)", reply.thread, reply.channel, exc.text)
+            return False
+        return True
+
+    async def _send(self, ref: ChannelRef, kwargs: dict, reference: str | None = None) -> str:  # type: ignore[type-arg]
+        """A message in the channel itself, replying to ``reference`` when it still exists."""
+        assert self.client is not None
+        channel = self.client.get_partial_messageable(int(ref.channel), guild_id=_guild(ref))
+        if reference is not None and reference.isdigit():
+            kwargs = {
+                **kwargs,
+                "reference": discord.MessageReference(
+                    message_id=int(reference), channel_id=int(ref.channel), fail_if_not_exists=False
+                ),
+            }
+        try:
+            message = await channel.send(**kwargs)
+        except discord.RateLimited as exc:
+            raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
+        except discord.HTTPException as exc:
+            reason = _gone_reason(exc)
+            if reason is not None:
+                raise ChannelGone(reason) from None
+            raise DeliveryError(f"discord: post to {ref} failed: {exc.status} {exc.text}") from None
+        return str(message.id)
+
+
+def _guild(ref: ChannelRef) -> int | None:
+    return int(ref.workspace) if ref.workspace and ref.workspace.isdigit() else None

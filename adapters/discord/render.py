@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.domain import Post
+from bot.domain import Post, Reply
 from digests.model import Digest
 
 TITLE_LIMIT = 256
@@ -37,6 +37,9 @@ TOTAL_LIMIT = 6000
 URL_LIMIT = 2048
 ZWSP = "\u200b"
 EMBED_COLOUR = 0x2B6CB0
+CORRECTION_COLOUR = 0xC53030
+#: Discord's longest thread name.
+THREAD_NAME_LIMIT = 100
 
 # @everyone / @here, and <@id>, <@!id>, <@&id>, <#id> (user, nickname, role, channel mentions).
 _BROADCAST = re.compile(r"@(everyone|here)", re.IGNORECASE)
@@ -150,3 +153,34 @@ def notice_embed(post: Post) -> discord.Embed:
     )
     embed.set_footer(text=safe_text(post.source_name, FOOTER_LIMIT, markdown=False))
     return embed
+
+
+def reply_embed(reply: Reply) -> discord.Embed:
+    """A reply in a story's thread: who adds what ("Also reported by AP" and its new quotes),
+    or what an edit changed; a correction in red. Every string from a source is escaped."""
+    lines: list[str] = []
+    if reply.kind == "outlet" and reply.summary:
+        lines.append(safe_text(reply.summary, 300))
+    if reply.kind != "outlet":
+        lines.append("**" + safe_text(reply.headline, 600) + "**")
+    lines.extend("• " + safe_text(line, 700) for line in reply.changes)
+    embed = discord.Embed(
+        title=safe_text(reply.title, TITLE_LIMIT),
+        url=safe_url(reply.source_url),
+        description="\n".join(lines)[:DESCRIPTION_LIMIT] or None,
+        colour=CORRECTION_COLOUR if reply.kind == "correction" else EMBED_COLOUR,
+    )
+    embed.set_footer(text=safe_text(reply.source_name or "source", FOOTER_LIMIT, markdown=False))
+    for quote in reply.quotes[:FIELD_COUNT_LIMIT]:
+        name = safe_text(speaker_label(quote.speaker, quote.role), FIELD_NAME_LIMIT)
+        value = "“" + safe_text(quote.text, FIELD_VALUE_LIMIT - 2) + "”"
+        if _embed_size(embed) + len(name) + len(value) > TOTAL_LIMIT:
+            break
+        embed.add_field(name=name, value=value, inline=False)
+    return embed
+
+
+def thread_name(title: str | None) -> str:
+    """A thread's name from the story's headline: one line, no mentions, within Discord's limit."""
+    text = neutralise_mentions(" ".join((title or "").split())) or "Story updates"
+    return text if len(text) <= THREAD_NAME_LIMIT else text[: THREAD_NAME_LIMIT - 1].rstrip() + "…"

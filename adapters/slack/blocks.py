@@ -22,6 +22,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.domain import Reply
 from digests.model import Digest, Quote
 
 HEADER_MAX = 150
@@ -181,3 +182,37 @@ def notice_message(digest: Digest, source_name: str | None = None) -> dict[str, 
     if source_name:
         blocks.append({"type": "context", "elements": [_mrkdwn(clip(escape(source_name), CONTEXT_MAX))]})
     return {"text": clip(f"{head}\n{body}", FALLBACK_MAX), "blocks": blocks}
+
+
+def link(url: str | None, label: str) -> str:
+    """``<url|label>`` for a safe URL (label escaped), else the escaped label alone."""
+    safe = safe_url(url)
+    if safe is None or any(c in safe for c in "|<>"):
+        return escape(label)
+    return f"<{safe}|{escape(label)}>"
+
+
+def reply_message(reply: Reply) -> dict[str, Any]:
+    """A reply in a story's thread (chat.postMessage with ``thread_ts``): "Also reported by
+    AP — new: quote from …" with the quotes, or what an edit changed; a correction says so."""
+    first = f"*{link(reply.source_url, reply.title)}*"
+    if reply.kind == "correction":
+        first = f":warning: {first}"
+    if reply.kind == "outlet" and reply.summary:
+        first += " — " + escape(reply.summary)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(clip(first, SECTION_MAX))}]
+    if reply.kind != "outlet":
+        blocks.append({"type": "context", "elements": [_mrkdwn(clip(headline_text(reply.headline), CONTEXT_MAX))]})
+    if reply.changes:
+        body = "\n".join("• " + escape(" ".join(line.split())) for line in reply.changes)
+        blocks.append({"type": "section", "text": _mrkdwn(clip(body, SECTION_MAX))})
+    blocks.extend(quote_section(q) for q in reply.quotes[:MAX_QUOTES])
+    fallback = [escape(reply.title)]
+    if reply.summary:
+        fallback.append(escape(reply.summary))
+    fallback.extend(escape(" ".join(line.split())) for line in reply.changes)
+    return {"text": clip(" — ".join(fallback), FALLBACK_MAX), "blocks": blocks}
+
+
+def headline_text(text: str) -> str:
+    return escape(" ".join(text.split())).strip() or "Untitled dispatch"

@@ -28,10 +28,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.blocks import reply_message
 from adapters.slack.handlers import SlackHandlers, post_message
 from adapters.slack.replay import replay_guard
 from bot.config import Settings, SlackSettings
-from bot.domain import Post
+from bot.domain import Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
 
 if TYPE_CHECKING:
@@ -224,6 +225,20 @@ class SlackPlatform:
             try:
                 response = await self.client.chat_postMessage(
                     channel=channel, unfurl_links=False, unfurl_media=False, **post_message(post)
+                )
+            except SlackApiError as exc:
+                raise _delivery_error(exc, channel) from None
+        return response.get("ts")
+
+    async def reply(self, reply: Reply) -> str | None:
+        """chat.postMessage in the thread of the story's first post (``thread_ts``), or in the
+        channel when there is no first post to hang it on."""
+        channel = reply.channel.channel
+        thread = {"thread_ts": reply.thread} if reply.thread else {}
+        async with self.pacer.turn(channel):
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=channel, unfurl_links=False, unfurl_media=False, **thread, **reply_message(reply)
                 )
             except SlackApiError as exc:
                 raise _delivery_error(exc, channel) from None

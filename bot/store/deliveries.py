@@ -1,7 +1,11 @@
 """Exactly-once delivery. A candidate is claimed by INSERT ... ON CONFLICT DO NOTHING on the
 UNIQUE (digest, platform, workspace, channel, slot) key before anything is posted; only the
 inserter posts. A claim still unsent after the timeout, or a failure due for retry, is taken
-over by a conditional UPDATE that, again, exactly one claimant wins."""
+over by a conditional UPDATE that, again, exactly one claimant wins.
+
+Replies in a story's thread (bot.store.threads) are deliveries too, in the slots "reply"
+and "edit:<revision>"; the first post of a story in a channel also claims the story's
+thread there, in the same transaction."""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from bot.domain import ChannelRef, Post
-from bot.schedules import slot_for
+from bot.domain import ChannelRef, Post, Reply
+from bot.schedules import ARRIVAL, slot_for
+from bot.store import threads
 from bot.store.base import StoreBase
 from bot.store.models import DeliveryRow, DigestRow, SourceRow, SubscriptionRow
 from bot.store.stories import StoryStore
@@ -21,12 +26,14 @@ from digests.model import Digest
 
 #: A failed post is retried at most this many times in all, then dropped (and logged).
 MAX_ATTEMPTS = 5
+#: A story's later articles within this time of its first post in a channel go in its thread.
+THREAD_WINDOW = timedelta(hours=48)
 
 
 def _settled(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
     """Deliveries that rule a candidate out: sent, dropped, freshly claimed, or failed and not yet due."""
     return or_(
-        DeliveryRow.status.in_(("sent", "dropped", "skipped")),  # skipped: refused by the subscription's filter
+        DeliveryRow.status.in_(("sent", "dropped", "skipped", "merged")),  # skipped: refused by the filter
         and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at > now - timeout),
         and_(
             DeliveryRow.status == "failed",
@@ -47,9 +54,17 @@ def _reclaimable(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-
 
 
 class DeliveryStore(StoryStore, StoreBase):
-    def due(self, platforms: list[str], timeout: timedelta, now: datetime | None = None) -> list[Candidate]:
+    def due(
+        self,
+        platforms: list[str],
+        timeout: timedelta,
+        now: datetime | None = None,
+        window: timedelta = THREAD_WINDOW,
+    ) -> list[Candidate]:
         """Every (digest, channel) owed now, computed from the store alone — so a restart,
-        or a second process, sees exactly what is still owed, including missed cron fires."""
+        or a second process, sees exactly what is still owed, including missed cron fires.
+        A story the channel already has (within ``window``) is owed as a reply in its thread,
+        and what an edit changed as one more reply."""
         now = now or utcnow()
         if not platforms:
             return []
@@ -66,6 +81,7 @@ class DeliveryStore(StoryStore, StoreBase):
                 dig.id,
                 dig.kind,
                 dig.created,
+                dig.story_id,
             )
             .join(dig, dig.source_id == sub.source_id)
             .where(
@@ -87,65 +103,102 @@ class DeliveryStore(StoryStore, StoreBase):
             )
             .order_by(dig.id, sub.id)
         )
-        out: list[Candidate] = []
         with self.tx() as s:
             rows = s.execute(owed).all()
+            keys = {(r[10], r[1], r[2] or "", r[3]) for r in rows if r[10] is not None and r[4] is None}
+            known = threads.threads(s, keys)
+            edits = threads.edits_due(s, platforms, _settled(now, timeout))
+        out: list[Candidate] = []
+        heads: set[tuple[int, str, str, str]] = set()
         aware_now = aware(now)
-        for sub_id, platform, workspace, chan, cron, tz, sub_created, digest_id, kind, created in rows:
+        for sub_id, platform, workspace, chan, cron, tz, sub_created, digest_id, kind, created, story in rows:
             slot, due_at = slot_for(None if kind == "notice" else cron, tz, max(created, sub_created))
             if due_at is not None and due_at > aware_now:  # type: ignore[operator]
                 continue
+            if slot == ARRIVAL and kind == "item" and story is not None:
+                key = (story, platform, workspace or "", chan)
+                decided = threads.arrival_slot(known.get(key), digest_id, created, window, MAX_ATTEMPTS)
+                if decided is None or (decided == ARRIVAL and key in heads and window > timedelta(0)):
+                    continue  # its story's first post here is on its way: it will be a reply
+                if decided == ARRIVAL:
+                    heads.add(key)
+                slot = decided
             out.append(Candidate(digest_id, ChannelRef(platform, chan, workspace or None), slot, sub_id))
-        return out
+        return out + edits
 
-    def claim(self, candidate: Candidate, token: str, timeout: timedelta) -> int | None:
+    def claim(
+        self, candidate: Candidate, token: str, timeout: timedelta, window: timedelta = THREAD_WINDOW
+    ) -> int | None:
         """The delivery id if this claimant won the right to post, else None."""
         now = utcnow()
         digest_id, platform, workspace, chan, slot = candidate.key
         with self.tx() as s:
-            elsewhere = s.scalar(
-                select(DeliveryRow.id).where(
-                    DeliveryRow.digest_id == digest_id,
-                    DeliveryRow.platform == platform,
-                    DeliveryRow.workspace == workspace,
-                    DeliveryRow.channel == chan,
-                    DeliveryRow.slot != slot,
-                    _settled(now, timeout),
+            if not slot.startswith(threads.EDIT):
+                elsewhere = s.scalar(
+                    select(DeliveryRow.id).where(
+                        DeliveryRow.digest_id == digest_id,
+                        DeliveryRow.platform == platform,
+                        DeliveryRow.workspace == workspace,
+                        DeliveryRow.channel == chan,
+                        DeliveryRow.slot != slot,
+                        DeliveryRow.slot.not_like(threads.EDIT + "%"),
+                        _settled(now, timeout),
+                    )
                 )
+                if elsewhere is not None:
+                    return None  # posted (or being posted) under another slot: schedule or thread
+            thread = None
+            if slot == ARRIVAL:
+                digest = s.get(DigestRow, digest_id)
+                if (
+                    digest is not None
+                    and digest.kind == "item"
+                    and digest.story_id is not None
+                    and window > timedelta(0)
+                ):
+                    thread = threads.claim_thread(
+                        s, self.insert, digest, (platform, workspace, chan), window, MAX_ATTEMPTS
+                    )
+                    if thread is None:
+                        return None  # the story has its post here already: this digest becomes a reply
+            won = self._claim_row(s, candidate, token, now, timeout)
+            if won is not None and thread is not None:
+                threads.attach_delivery(s, thread, won)
+            return won
+
+    def _claim_row(self, s, candidate: Candidate, token: str, now: datetime, timeout: timedelta) -> int | None:  # type: ignore[no-untyped-def]
+        digest_id, platform, workspace, chan, slot = candidate.key
+        won = s.scalar(
+            self.insert(DeliveryRow)
+            .values(
+                digest_id=digest_id,
+                platform=platform,
+                workspace=workspace,
+                channel=chan,
+                slot=slot,
+                status="claimed",
+                claim_token=token,
+                claimed_at=now,
+                attempts=1,
             )
-            if elsewhere is not None:
-                return None  # posted (or being posted) under another slot: the schedule changed
-            won = s.scalar(
-                self.insert(DeliveryRow)
-                .values(
-                    digest_id=digest_id,
-                    platform=platform,
-                    workspace=workspace,
-                    channel=chan,
-                    slot=slot,
-                    status="claimed",
-                    claim_token=token,
-                    claimed_at=now,
-                    attempts=1,
-                )
-                .on_conflict_do_nothing(index_elements=["digest_id", "platform", "workspace", "channel", "slot"])
-                .returning(DeliveryRow.id)
+            .on_conflict_do_nothing(index_elements=["digest_id", "platform", "workspace", "channel", "slot"])
+            .returning(DeliveryRow.id)
+        )
+        if won is not None:
+            return int(won)
+        return s.scalar(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.digest_id == digest_id,
+                DeliveryRow.platform == platform,
+                DeliveryRow.workspace == workspace,
+                DeliveryRow.channel == chan,
+                DeliveryRow.slot == slot,
+                _reclaimable(now, timeout),
             )
-            if won is not None:
-                return int(won)
-            return s.scalar(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.digest_id == digest_id,
-                    DeliveryRow.platform == platform,
-                    DeliveryRow.workspace == workspace,
-                    DeliveryRow.channel == chan,
-                    DeliveryRow.slot == slot,
-                    _reclaimable(now, timeout),
-                )
-                .values(status="claimed", claim_token=token, claimed_at=now, attempts=DeliveryRow.attempts + 1)
-                .returning(DeliveryRow.id)
-            )
+            .values(status="claimed", claim_token=token, claimed_at=now, attempts=DeliveryRow.attempts + 1)
+            .returning(DeliveryRow.id)
+        )
 
     def refresh_claim(self, delivery_id: int, token: str) -> bool:
         """Extend a claim we still hold (while waiting out a platform's rate limit)."""
@@ -169,6 +222,16 @@ class DeliveryStore(StoryStore, StoreBase):
                 self.record_story_post(s, delivery_id, message_id)
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def mark_merged(self, delivery_id: int, token: str) -> bool:
+        """A later article of a story that brought nothing new: recorded in the thread, not posted."""
+        with self.tx() as s:
+            result = s.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.claim_token == token)
+                .values(status="merged", sent_at=utcnow())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def mark_failed(self, delivery_id: int, token: str, error: str, retry_in: timedelta | None) -> None:
         """A failed post: retried after ``retry_in`` (bounded by MAX_ATTEMPTS), or dropped if None."""
         with self.tx() as s:
@@ -182,8 +245,12 @@ class DeliveryStore(StoryStore, StoreBase):
                 )
             )
 
-    def post_for(self, candidate: Candidate, delivery_id: int | None = None) -> Post:
+    def post_for(self, candidate: Candidate, delivery_id: int | None = None) -> Post | Reply | None:
+        """What a claimed delivery sends: a post, a reply in its story's thread, or None for
+        a later article that adds nothing to the thread (mark it merged)."""
         with self.tx() as s:
+            if delivery_id is not None and (candidate.slot == threads.REPLY or candidate.slot.startswith(threads.EDIT)):
+                return threads.reply_for(s, candidate, delivery_id)
             row, source = s.execute(
                 select(DigestRow, SourceRow)
                 .join(SourceRow, SourceRow.id == DigestRow.source_id)

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from bot.codepoints import clean_code_points
 from bot.notices import DEFAULT_FIX, pause_notice
 from bot.store.base import StoreBase
-from bot.store.models import DigestRow, ItemRow, SourceRow, SubscriptionRow
+from bot.store.models import DigestEditRow, DigestRow, ItemRow, SourceRow, SubscriptionRow
 from bot.store.stories import StoryStore, story_features
 from bot.store.subscriptions import backfill_cursor, source_ref
 from bot.store.types import IngestResult, NewItem, SourceRef, utcnow
+from digests.changes import what_changed
 from digests.model import Digest, Dispatch
 from digests.stories import StoryFeatures
 
@@ -249,23 +250,43 @@ class IngestStore(StoryStore, StoreBase):
                 except SQLAlchemyError as exc:
                     _skipped(source, item, exc)
                     continue
-                log.info("item edited; digest updated, not reposted", extra={"source": source.url, "item": item_id})
+                log.info(
+                    "item edited; what changed goes to the story's threads",
+                    extra={"source": source.url, "item": item_id},
+                )
         return updated
 
 
 def _apply_edit(s: Session, item_id: int, old_hash: str, item: NewItem, new_hash: str, digest: Digest) -> int:
+    """Update the item's digest in place and keep what changed, for the story's thread."""
     result = s.execute(
         update(ItemRow)
         .where(ItemRow.id == item_id, ItemRow.content_hash == old_hash)
         .values(content_hash=new_hash, title=item.title, updated=utcnow(), revisions=ItemRow.revisions + 1)
+        .returning(ItemRow.revisions)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    revision = result.scalar()
+    if revision is None:
         return 0
-    s.execute(
-        update(DigestRow)
-        .where(DigestRow.item_id == item_id)
-        .values(data=json.dumps(digest.to_json()), headline=digest.headline[:1000])
-    )
+    row = s.scalar(select(DigestRow).where(DigestRow.item_id == item_id))
+    if row is None:
+        return 1
+    try:
+        old = Digest.from_json(json.loads(row.data))
+    except (ValueError, TypeError, KeyError):
+        old = None
+    row.data = json.dumps(digest.to_json())
+    row.headline = digest.headline[:1000]
+    changes = what_changed(old, digest) if old is not None else None
+    if changes is not None and not changes.empty:
+        s.add(
+            DigestEditRow(
+                digest_id=row.id,
+                revision=int(revision),
+                created=utcnow(),
+                changes=json.dumps(changes.to_json(), separators=(",", ":")),
+            )
+        )
     return 1
 
 

@@ -113,6 +113,23 @@ class StoryPostRow(Base):
     posted_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class DigestEditRow(Base):
+    """An edit of an item after its digest was recorded: ``changes`` (JSON of
+    ``digests.changes.Changes``) is what the story's thread is told, once per channel."""
+
+    __tablename__ = "digest_edits"
+    __table_args__ = (
+        UniqueConstraint("digest_id", "revision", name="uq_digest_edits_revision"),
+        Index("ix_digest_edits_created", "created"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    changes: Mapped[str] = mapped_column(Text)
+
+
 class SubscriptionRow(Base):
     """A channel's subscription. ``cursor``: digests of the source with a greater id are this
     subscription's to post; NULL until the source's first poll after subscribing (then set so
@@ -152,7 +169,9 @@ class ChannelSettingsRow(Base):
 
 
 class DeliveryRow(Base):
-    """One digest to one channel in one slot: claimed -> sent, or failed (retried, bounded)."""
+    """One digest to one channel in one slot: claimed -> sent, or failed (retried, bounded).
+    Slots: "arrival" or a cron fire (a post), "reply" (a later article of a story the channel
+    has, in the story's thread), "edit:<revision>" (what an edit changed, in the thread)."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
@@ -166,7 +185,9 @@ class DeliveryRow(Base):
     workspace: Mapped[str] = mapped_column(String(128), default="")
     channel: Mapped[str] = mapped_column(String(128))
     slot: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(10))  # claimed, sent, failed, dropped
+    #: claimed, sent, failed, dropped; merged: another outlet's telling of a story the
+    #: channel already has, recorded in its thread without a message (it added nothing)
+    status: Mapped[str] = mapped_column(String(10))
     claim_token: Mapped[str] = mapped_column(String(36))
     claimed_at: Mapped[datetime] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=1)

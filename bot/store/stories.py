@@ -110,19 +110,30 @@ class StoryStore(StoreBase):
             self._story_seen = max(self._story_seen, digest_id)
 
     def record_story_post(self, s: Session, delivery_id: int, message_id: str | None) -> None:
-        """A sent delivery of a story's digest: the first one per channel becomes the thread."""
+        """A sent delivery of a story's digest: the thread it claimed gets the platform's
+        message id; a post claimed without one (made before threads) becomes the thread if
+        the story has none in that channel yet."""
+        message_id = (message_id or None) and str(message_id)[:128]
+        done = s.execute(
+            update(StoryPostRow)
+            .where(StoryPostRow.delivery_id == delivery_id)
+            .values(message_id=message_id, posted_at=utcnow())
+        )
+        if done.rowcount:  # type: ignore[attr-defined]
+            return
         row = s.execute(
             select(
                 DeliveryRow.digest_id,
                 DeliveryRow.platform,
                 DeliveryRow.workspace,
                 DeliveryRow.channel,
+                DeliveryRow.slot,
                 DigestRow.story_id,
             )
             .join(DigestRow, DigestRow.id == DeliveryRow.digest_id)
             .where(DeliveryRow.id == delivery_id)
         ).first()
-        if row is None or row.story_id is None:
+        if row is None or row.story_id is None or row.slot == "reply" or row.slot.startswith("edit:"):
             return
         s.execute(
             self.insert(StoryPostRow)
@@ -133,7 +144,7 @@ class StoryStore(StoreBase):
                 channel=row.channel,
                 digest_id=row.digest_id,
                 delivery_id=delivery_id,
-                message_id=(message_id or None) and str(message_id)[:128],
+                message_id=message_id,
                 posted_at=utcnow(),
             )
             .on_conflict_do_nothing(index_elements=["story_id", "platform", "workspace", "channel"])

@@ -13,6 +13,7 @@ from bot.store import Store
 from bot.store.types import Candidate, utcnow
 from tests.bot.engine_harness import running_bot
 from tests.conftest import write_dispatch
+from tests.distinct import PLACES, story
 
 MAIN = ChannelRef("console", "main")
 OTHER = ChannelRef("slack", "C1", "T1")
@@ -41,7 +42,7 @@ def _race(url: str, work, claimants: int = 4) -> list:  # type: ignore[no-untype
 
 async def test_concurrent_claimants_each_digest_claimed_once(tmp_path: Path, store_url: str, wire: Path) -> None:
     for n in range(6):
-        write_dispatch(wire, f"s{n}.txt", f'Story {n}. "Quote {n}," said Al Bo.')
+        write_dispatch(wire, f"s{n}.txt", story(n))
     async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
         await bot.services.subscribe(MAIN, "desk", backfill=10)
         await bot.services.subscribe(OTHER, "desk", backfill=10)
@@ -112,15 +113,15 @@ async def test_cron_slot_is_owed_until_posted_and_survives_restart(tmp_path: Pat
 
 
 async def test_engine_start_polls_on_schedule_and_stops_cleanly(tmp_path: Path, store_url: str, wire: Path) -> None:
-    write_dispatch(wire, "one.txt", 'First story. "One," said Al Bo.')
+    write_dispatch(wire, "one.txt", story(0))
     sched = {"wire_interval_seconds": 1, "claim_timeout_seconds": 2}
     async with running_bot(tmp_path, store_url, wires={"desk": wire}, scheduler=sched) as bot:
         await bot.services.subscribe(MAIN, "desk")
         await bot.engine.start()
         await _wait_for(lambda: len(bot.platform.posts) == 1)
-        write_dispatch(wire, "two.txt", 'Second story. "Two," said Al Bo.', age=10)
+        write_dispatch(wire, "two.txt", story(1), age=10)
         await _wait_for(lambda: len(bot.platform.posts) == 2)
-        assert "Second story" in bot.platform.posts[1].digest.text
+        assert PLACES[1] in bot.platform.posts[1].digest.text
         await bot.engine.stop()
         assert not bot.platform.started
     assert len(bot.platform.posts) == 2

@@ -8,15 +8,14 @@ from pathlib import Path
 
 from tests.bot.proc import Bot, count_token, panels, wait_until, wirebrief
 from tests.conftest import write_config, write_dispatch
-
-STORY = 'LEEDS, May {n} - Council story {n} was agreed on Monday. "Token-K{n:02d} stands," said Al Bo.'
+from tests.distinct import story
 
 
 def _newsroom(tmp_path: Path, store_url: str, stories: int, delay: float) -> Path:
     wire = tmp_path / "desk"
     wire.mkdir()
     for n in range(stories):
-        write_dispatch(wire, f"story-{n:02d}.txt", STORY.format(n=n), age=600 - n)
+        write_dispatch(wire, f"story-{n:02d}.txt", story(n, f"Token-K{n:02d}"), age=600 - n)
     config = write_config(
         tmp_path,
         store_url,

@@ -12,17 +12,17 @@ from bot.domain import ChannelRef
 from bot.errors import NotFoundError, UserInputError
 from tests.bot.engine_harness import running_bot
 from tests.conftest import rss, write_dispatch
+from tests.distinct import story
 from tests.fakes.http_server import LocalServer, feed
 
 MAIN = ChannelRef("console", "main")
 NEWS = ChannelRef("console", "news")
 
-STORY = 'LONDON, May {n} - Story number {n} broke today. "This is quote {n}," said spokesperson Ann Lee.'
-
 
 def stories(wire: Path, *numbers: int) -> None:
+    """Dispatches on unrelated subjects (one story each), quoting "story number N"."""
     for n in numbers:
-        write_dispatch(wire, f"story-{n:02d}.txt", STORY.format(n=n), age=600 - n)
+        write_dispatch(wire, f"story-{n:02d}.txt", story(n, f"in Story number {n} here"), age=600 - n)
 
 
 def posted_numbers(platform, channel=MAIN) -> list[int]:  # type: ignore[no-untyped-def]
@@ -269,7 +269,7 @@ async def test_a_filter_decides_which_items_post_and_a_cap_holds_the_rest_back(
     tmp_path: Path, store_url: str, wire: Path
 ) -> None:
     for n, words in enumerate(["dock strike spreads", "football final tonight", "strike talks resume", "port reopens"]):
-        body = f'LONDON, May {n + 1} - The {words}. "Quote {n} stands," said spokesperson Ann Lee.'
+        body = f"The {words}. " + story(n + 4)  # unrelated stories, so none is another's thread
         write_dispatch(wire, f"s{n}.txt", body, age=600 - n)
     async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
         filtered = await bot.services.subscribe(MAIN, "desk", backfill=10, filters="strike, port, -football")

@@ -80,11 +80,13 @@ def test_first_sent_post_per_channel_is_the_story_thread(store_url: str) -> None
     _ingest(store, "https://bbc.example/feed", [("bbc", STRIKE_BBC)])
     with store.tx() as s:
         digests = [r[0] for r in s.execute(sa.text("SELECT id FROM digests ORDER BY id"))]
-    for n, digest_id in enumerate(digests):
-        cand = Candidate(digest_id, CHANNEL, "arrival", 0)
-        delivery = store.claim(cand, f"t{n}", timedelta(seconds=60))
-        assert delivery is not None
-        assert store.mark_sent(delivery, f"t{n}", f"msg-{n}")
+    first = store.claim(Candidate(digests[0], CHANNEL, "arrival", 0), "t0", timedelta(seconds=60))
+    assert first is not None
+    # the story's thread is claimed with its first post: a second post of the story is refused
+    assert store.claim(Candidate(digests[1], CHANNEL, "arrival", 0), "t1", timedelta(seconds=60)) is None
+    assert store.mark_sent(first, "t0", "msg-0")
+    reply = store.claim(Candidate(digests[1], CHANNEL, "reply", 0), "t1", timedelta(seconds=60))
+    assert reply is not None and store.mark_sent(reply, "t1", "msg-1")
     story = store.story_of(digests[0])
     assert story is not None and store.story_of(digests[1]) == story
     posts = store.story_posts(story)

@@ -11,6 +11,7 @@ from bot.domain import ChannelRef
 from bot.errors import UserInputError
 from tests.bot.engine_harness import running_bot
 from tests.conftest import rss
+from tests.distinct import story
 from tests.fakes.http_server import LocalServer, Reply, feed
 
 MAIN = ChannelRef("console", "main")
@@ -46,7 +47,7 @@ async def test_what_is_not_a_feed_is_refused_with_the_reason(
 async def test_a_good_feed_is_read_at_once_and_its_backfill_posts_on_the_next_pass(
     tmp_path: Path, store_url: str, server: LocalServer
 ) -> None:
-    items = [(f"g{n}", f"Story {n}", f'LONDON - Story {n}. "Quote {n} here," said Ann Lee.') for n in range(3)]
+    items = [(f"g{n}", f"Story {n}", story(n + 10, f"Quote {n} here")) for n in range(3)]  # three stories
     server.route("/rss.xml", feed(rss(items, title="The Daily")))
     async with running_bot(tmp_path, store_url) as bot:
         sub = await bot.services.subscribe(MAIN, server.url("/rss.xml"), backfill=2)

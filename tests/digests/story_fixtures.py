@@ -20,6 +20,10 @@ STRIKE_BBC = (
     "an offer. Allard Castelein, chief executive of the port authority, warned that shipping lines could "
     "divert cargo to Antwerp and Hamburg if the strike at the Rotterdam terminals went ahead."
 )
+#: The BBC's telling with a quote nobody else has (a new outlet that adds something).
+STRIKE_BBC_QUOTED = STRIKE_BBC + (
+    '\n\n"Our ships will wait at anchor rather than sail elsewhere," said Jens Holt, a spokesman for Nordline.'
+)
 STRIKE_AFP = (
     "THE HAGUE, March 4 (AFP) - A 48-hour strike by dock workers will halt container terminals in "
     "Rotterdam from Thursday, the FNV union confirmed, as talks with operators ECT and APM over pay "

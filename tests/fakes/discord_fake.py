@@ -123,6 +123,10 @@ class FakeDiscord:
         self.commands: list[dict[str, Any]] = []
         self.interactions: dict[str, Interaction] = {}
         self.deleted_channels: set[str] = set()
+        #: Threads started on a message: thread id (= the message's id) -> parent channel id.
+        self.threads: dict[str, str] = {}
+        #: Channels where starting a thread is refused (50013 Missing Permissions).
+        self.no_threads: set[str] = set()
         self.forbidden_channels: set[str] = set()
         self.sessions: dict[str, _Session] = {}
         self._failures: list[tuple[str, re.Pattern[str], int, float]] = []
@@ -272,6 +276,7 @@ class FakeDiscord:
             ("DELETE", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", self._no_content),
             ("GET", r"/channels/(?P<cid>\d+)", self._get_channel),
             ("POST", r"/channels/(?P<cid>\d+)/messages", self._create_message),
+            ("POST", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/threads", self._start_thread),
             ("POST", r"/channels/(?P<cid>\d+)/typing", self._typing),
         ]
         return [(m, re.compile(p), h) for m, p, h in table]
@@ -341,6 +346,21 @@ class FakeDiscord:
         self.messages[cid].append(message)
         return _json(message)
 
+    async def _start_thread(self, body: dict[str, Any], cid: str, mid: str) -> web.Response:
+        """Start a thread on a message, as Discord does: the thread's id is the message's."""
+        problem = self._channel_problem(cid)
+        if problem is not None:
+            return problem
+        if cid in self.no_threads:
+            return _error(403, 50013, "Missing Permissions")
+        if not any(m["id"] == mid for m in self.messages[cid]):
+            return _error(404, 10008, "Unknown Message")
+        if mid in self.threads:
+            return _error(400, 160004, "A thread has already been created for this message")
+        self.threads[mid] = cid
+        self.messages[mid] = []
+        return _json(self.channel_payload(mid) | {"name": (body or {}).get("name", "")})
+
     def _interaction_for(self, token: str) -> Interaction | None:
         return next((i for i in self.interactions.values() if i.token == token), None)
 
@@ -377,6 +397,25 @@ class FakeDiscord:
 
     # ----- payloads --------------------------------------------------------------------------
     def channel_payload(self, cid: str) -> dict[str, Any]:
+        if cid in self.threads:
+            return {
+                "id": cid,
+                "type": 11,
+                "guild_id": self.guild_id,
+                "parent_id": self.threads[cid],
+                "name": "thread",
+                "owner_id": self.application_id,
+                "message_count": len(self.messages.get(cid, [])),
+                "member_count": 1,
+                "rate_limit_per_user": 0,
+                "flags": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": _now(),
+                    "locked": False,
+                },
+            }
         return {
             "id": cid,
             "type": 0,

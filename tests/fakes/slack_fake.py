@@ -37,6 +37,8 @@ class Recorded:
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
     at: float = field(default_factory=time.monotonic)
+    #: What the fake answered (Web API calls), e.g. the ``ts`` of a posted message.
+    answer: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -209,7 +211,7 @@ class FakeSlack:
             else:
                 body.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         status, answer, headers = self._answer(method, body, request.headers.get("Authorization", ""))
-        await self._record(Recorded("api", method, body, dict(request.headers), status))
+        await self._record(Recorded("api", method, body, dict(request.headers), status, answer=answer))
         return web.json_response(answer, status=status, headers=headers)
 
     def _take_scripted(self, method: str, body: dict[str, Any]) -> _Scripted | None:
