@@ -132,3 +132,19 @@ def rss(items: list[tuple[str, str, str]], title: str = "Test Feed") -> bytes:
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{escape(title)}</title>'
         f"<link>https://example.com/</link><description>t</description>{entries}</channel></rss>"
     ).encode()
+
+
+async def process_started(first_sign, proc, bound: float = 30.0):  # type: ignore[no-untyped-def]
+    """Wait for a real bot process's first sign of life (``first_sign()``: one ≤ 5 s wait on a
+    fake), retried up to ``bound`` seconds while the process runs. Start-up (imports,
+    migrations) is not the behaviour under test and can take longer than 5 s on a loaded
+    machine; every wait after it keeps the 5 s bound."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + bound
+    while True:
+        try:
+            return await first_sign()
+        except (AssertionError, TimeoutError):
+            if proc.returncode is not None or asyncio.get_running_loop().time() > deadline:
+                raise

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import process_started
 from tests.fakes.discord_fake import FakeDiscord
 
 WIREBRIEF = Path(sys.executable).with_name("wirebrief")
@@ -36,7 +37,7 @@ async def test_run_with_discord_platform(tmp_path: Path, fake: FakeDiscord, stor
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
-        await fake.wait_for(lambda r: r.kind == "ws" and r.op == 2, timeout=5)
+        await process_started(lambda: fake.wait_for(lambda r: r.kind == "ws" and r.op == 2, timeout=5), proc)
         await fake.wait_for(lambda r: r.kind == "http" and r.path.endswith("/commands"), timeout=5)
         reply = await fake.wait_reply(await fake.send_command("subscribe", {"source": "treaty", "backfill": 1}))
         assert reply["content"].startswith("Subscribed this channel to treaty")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import process_started
 from tests.fakes.slack_fake import FakeSlack, slash_payload
 
 WIREBRIEF = Path(sys.executable).with_name("wirebrief")
@@ -37,7 +38,7 @@ async def test_run_with_slack_platform_answers_a_command_and_stops_cleanly(
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
-        await fake_slack.wait_for(lambda r: r.name == "auth.test")
+        await process_started(lambda: fake_slack.wait_for(lambda r: r.name == "auth.test"), proc)
         await fake_slack.wait_for(lambda r: r.name == "apps.connections.open")
         await fake_slack.send_envelope("slash_commands", slash_payload(fake_slack, "subscribe desk", key="run1"))
         reply = await fake_slack.wait_response("run1")
