@@ -61,8 +61,10 @@ def find_cues(sent: Sentence) -> list[Cue]:
                 cues.append(Cue(v, np, appos, True))
             continue
         if low in _QUOTING and v + 1 < len(toks):
-            relayed = _relayed_speaker(toks, v) or relayed
-            continue
+            found = _relayed_speaker(toks, v)
+            if found is not None:
+                relayed = found
+                continue
         if low in SPEECH_NOUNS and v > 0 and toks[v - 1].possessive and _introduces_quote(toks, v + 1):
             np = np_left(toks, v)  # "the ministry's statement that ...", "Trump's claim: ..."
             if np:
@@ -87,7 +89,7 @@ def _relays(toks: tuple[Token, ...], cue: Cue) -> bool:
     )
 
 
-_QUOTING = frozenset({"quoted", "quoting", "quotes", "quote"})
+_QUOTING = frozenset({"quoted", "quoting", "quotes", "quote", "reported", "cited"})
 
 
 def _addressed(toks: tuple[Token, ...], np: list[Token]) -> bool:
@@ -135,7 +137,7 @@ def _relayed_speaker(toks: tuple[Token, ...], v: int) -> Cue | None:
         return None  # "quoting a reporter's tweet": a text, not a speaker
     end = v + 1 + len(np)
     as_saying = end + 1 < len(toks) and toks[end].lower == "as" and toks[end + 1].lower in SPEECH_VERBS
-    if toks[v].lower in {"quoted", "quotes", "quote"} and not as_saying:
+    if toks[v].lower in {"quoted", "quotes", "quote", "reported", "cited"} and not as_saying:
         return None  # "the figure quoted by ...": not a relayed speaker
     return Cue(v, np, appos, as_saying)  # strong: "X quoted Y as saying" always names the speaker
 

@@ -118,6 +118,7 @@ def test_inverted_pronoun_after_the_quote_is_a_cue() -> None:
         ('Interfax quoted Kremlin aide Ivan Sokol as saying: "Moscow will respond."', "Ivan Sokol", "Kremlin aide"),
         ('"The port is shut," state radio quoted harbour master Eva Lind as saying.', "Eva Lind", "harbour master"),
         ('"This is a disaster," AFP reported, quoting port official Rui Costa.', "Rui Costa", "port official"),
+        ('"The strike goes on," AFP reported union leader Ali Musa as saying.', "Ali Musa", "union leader"),
         # an inverted description with adjectives after a quantifier
         ('"There is no deal," said one senior diplomatic source.', "one senior diplomatic source", None),
         # a sentence-initial "Said" is the verb, not a first name
