@@ -386,8 +386,8 @@ def _role_text(tokens: list[Token]) -> str:
     minister", "head of the union", "a Democrat from California"), never an honorific alone,
     an age, or an adverb that happens to stand between commas ("Smith, however, said")."""
     words = [t.text for t in tokens]
-    while words and (words[0].lower() in DETERMINERS or _is_age(words[0])):
-        words = words[1:]
+    while words and (words[0].lower() in DETERMINERS or _is_age(words[0]) or words[0].lower() in _ROLE_LINKS):
+        words = words[1:]  # "Hannu Halttunen, of Helsinki bank KOP": the role is the bank
     out: list[str] = []
     for i, w in enumerate(words):
         low = w.lower()

@@ -80,6 +80,10 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
                     j += 1
                 elif nxt.lower in _CONNECTORS and j + 2 < len(toks) and _name_token(toks[j + 2]):
                     j += 2
+                elif (
+                    nxt.lower == "of" and toks[j].lower in ORG_NOUNS and j + 2 < len(toks) and _name_token(toks[j + 2])
+                ):
+                    j += 2  # "Bank of Japan Governor Satoshi Sumita": the body's name holds "of"
                 else:
                     break
             run = list(toks[i : j + 1])

@@ -68,7 +68,7 @@ STRONG_SPEECH: frozenset[str] = frozenset(
 TITLES: frozenset[str] = frozenset(
     """
 mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister brother sheikh imam rabbi sen hon
-honourable honorable rt excellency
+honourable honorable rt excellency professor
 senator rep representative congressman congresswoman gov governor president vice prime minister secretary
 chancellor premier king queen prince princess emperor pope cardinal archbishop bishop general gen lt
 lieutenant col colonel maj major sgt sergeant capt captain cmdr commander adm admiral judge justice mayor

@@ -288,3 +288,13 @@ def test_one_capitalised_label_is_a_dateline_not_a_transcript() -> None:
 def test_courtesy_titles_and_plural_possessive_names(text: str, speaker: str, role: str | None) -> None:
     [quote] = summarise(Dispatch(text=text)).quotes
     assert (quote.speaker, quote.role) == (speaker, role)
+
+
+def test_a_body_named_with_of_stays_whole_in_the_role() -> None:
+    text = 'Bank of Norland Governor Ivar Dahl ruled out a cut.\n"The time is not ripe," Dahl said.'
+    assert roles(text) == {"Ivar Dahl": "Bank of Norland Governor"}
+
+
+def test_professor_is_a_title_not_part_of_the_name() -> None:
+    text = 'Professor Kari Lunde leads the project. "Robots must respect our space," Professor Lunde said.'
+    assert speakers(text)[0][1] == "Kari Lunde"
