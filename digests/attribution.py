@@ -81,6 +81,7 @@ class Attributor:
         self._resolved: dict[int, list[tuple[int, str, Attribution]]] = {}
         self._lowercase_words = {t.text for s in sentences for t in s.tokens if t.kind == "word" and t.text.islower()}
         self._persons_by_sentence: dict[int, list] = {}
+        self._speakers: dict[int, list[tuple[int, Attribution]]] = {}
         for m in entities.person_mentions():
             self._persons_by_sentence.setdefault(m.sentence, []).append(m)
 
@@ -106,6 +107,7 @@ class Attributor:
                     attr = self._resolve(cue, sent)
                     result[sent.tokens[qpos].quote] = attr
                     self.history.remember(attr, sent.paragraph)
+                    self._note_speaker(sent.index, cue, attr)
             elif quote_positions:
                 attr = self._from_subject(sent, quote_positions[0]) or self._from_neighbours(
                     s_index, cues_by_sentence, result
@@ -119,7 +121,17 @@ class Attributor:
                     attr = self._resolve(cue, sent)
                     if attr.speaker and attr.kind:
                         self._note_subject(attr)
+                        self._note_speaker(sent.index, cue, attr)
         return [a if a is not None else Attribution(None, None, None, "none") for a in result]
+
+    def _note_speaker(self, s_index: int, cue: Cue, attr: Attribution) -> None:
+        """The subject of a speech verb is the likeliest antecedent of a later "he said"."""
+        if not attr.speaker or not cue.np:
+            return
+        # Named persons only: a description ("the candidate") mostly stands for someone named
+        # before, whom the mentions already offer.
+        if attr.how == "name" and self.entities.is_person(attr.speaker):
+            self._speakers.setdefault(s_index, []).append((cue.np[0].start, attr))
 
     def _label_attr(self, label: str) -> Attribution:
         """A transcript label: a name the text gives in full elsewhere, or a role ("PRIME MINISTER")."""
@@ -272,6 +284,12 @@ class Attributor:
     def _antecedent(self, pronoun: str, offset: int, s_index: int) -> Attribution | None:
         """Hobbs-style: this sentence, then earlier ones; subjects (leftmost) first; gender agrees."""
         for k in range(s_index, max(-1, s_index - 6), -1):
+            # Who spoke in that sentence comes first: in "Anyone who replaces Volcker will pale,
+            # Hormats said. 'Volcker had the status of a demigod,' he said." he is Hormats.
+            for start, who in self._speakers.get(k, []):
+                gender = self.entities.gender(who.speaker) if who.speaker else None
+                if start < offset and (gender is None or gender == pronoun):
+                    return _as(who, "pronoun")
             persons = self._persons_by_sentence.get(k, [])
             named = [
                 (m.start, m.name, self.entities.gender(m.name))

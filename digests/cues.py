@@ -72,6 +72,8 @@ def find_cues(sent: Sentence) -> list[Cue]:
             continue
         if low not in SPEECH_VERBS or (tok.is_cap and v > 0):
             continue
+        if low in _WEAK_SPEECH and not _next_to_quote(toks, v):
+            continue  # "Trump continued to hurt his cause": not speech unless a quote is beside it
         cue = _cue_for_verb(toks, v)
         if cue is not None:
             cues.append(cue)
@@ -80,6 +82,23 @@ def find_cues(sent: Sentence) -> list[Cue]:
     if not cues:
         cues.extend(_after_quote_cues(toks))
     return cues
+
+
+#: Verbs that report speech only right beside a quote ('"...," he continued'), and otherwise
+#: mean something else ("prices continued to fall", "talks began").
+_WEAK_SPEECH = frozenset(
+    form
+    for base in ("continue", "begin", "start", "finish", "end", "think", "feel", "believe", "reckon", "reason")
+    for form in (base, base + "s", base + "d", base + "ed", base + "ing", base[:-1] + "ing")
+) | {"began", "begun", "thought", "felt", "ended", "started"}
+
+
+def _next_to_quote(toks: tuple[Token, ...], v: int) -> bool:
+    """A quote (or a colon before one) within three tokens of the verb, either side."""
+    for k in range(max(0, v - 4), min(len(toks), v + 5)):
+        if toks[k].kind == "quote" or (toks[k].text == ":" and k > v):
+            return True
+    return False
 
 
 def _relays(toks: tuple[Token, ...], cue: Cue) -> bool:

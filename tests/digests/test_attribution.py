@@ -298,3 +298,19 @@ def test_a_body_named_with_of_stays_whole_in_the_role() -> None:
 def test_professor_is_a_title_not_part_of_the_name() -> None:
     text = 'Professor Kari Lunde leads the project. "Robots must respect our space," Professor Lunde said.'
     assert speakers(text)[0][1] == "Kari Lunde"
+
+
+def test_a_pronoun_continues_whoever_spoke_in_the_sentence_before() -> None:
+    text = (
+        "Anyone nominated to replace Lars Vik would pale in comparison, Eric Holm said.\n"
+        '"Vik had the status of a demigod," he said.'
+    )
+    assert speakers(text)[0][1] == "Eric Holm"
+
+
+def test_continue_and_begin_are_speech_only_beside_a_quote() -> None:
+    text = (
+        "Ana Ruiz, the mayor, said Tom Berg continued to hurt the port by attacking the union.\n"
+        '"It has not gone well for him," she said. "We are not done," she continued.'
+    )
+    assert [s for _, s in speakers(text)] == ["Ana Ruiz", "Ana Ruiz"]
