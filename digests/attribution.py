@@ -327,6 +327,8 @@ class Attributor:
             or (words[k - 1].lower in NAME_CONNECTORS and k > 1 and words[k - 2].is_cap and k < len(words))
         ):
             k -= 1
+        while len(words) - k >= 3 and words[k].lower in ROLE_NOUNS:
+            k += 1  # "Comedian George Lopez", "Activist Angela Davis": a capitalised role, then the name
         name_toks = words[k:]
         role_toks = words[:k]
         head = words[-1].lower

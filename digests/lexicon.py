@@ -93,7 +93,9 @@ worker workers teacher student students founder owner ceo chairperson president-
 correspondent reporter reporters editor columnist author writer historian professor coach player manager
 driver captain surgeon nurse official spokesperson partner partners people person man woman men women boy girl
 mother father son daughter wife husband friend neighbour neighbor farmer farmers miner miners organiser
-organizer organisers organizers donor donors mogul tycoon billionaire magnate
+organizer organisers organizers donor donors mogul tycoon billionaire magnate comedian actress actor singer
+rapper artist musician filmmaker novelist poet playwright designer chef athlete entrepreneur businessman businesswoman
+philanthropist activist star
 """.split()
 )
 

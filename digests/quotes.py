@@ -145,3 +145,14 @@ def looks_like_title(quote: str) -> bool:
         return False
     content = [w for w in words if w.lower() not in _TITLE_FUNCTION]
     return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)
+
+
+def could_be_a_title(quote: str) -> bool:
+    """Looser than ``looks_like_title``, for a quote whose context already names a work ("her film
+    "Trainwreck."", "the book "Failure to Adjust: How Americans Got Left Behind""): one word to
+    fourteen, each content word capitalised, closing punctuation allowed."""
+    words = _WORD.findall(quote)
+    if not 1 <= len(words) <= 14 or quote.rstrip(" .,;:")[-1:] in "?!":
+        return False
+    content = [w for w in words if w.lower() not in _TITLE_FUNCTION]
+    return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)

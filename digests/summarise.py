@@ -14,7 +14,7 @@ from digests.headline import write_headline
 from digests.keyquotes import choose_key_quotes
 from digests.lexicon import AUX_ADVERBS, COMMON_WORDS, DETERMINERS, FUNCTION_WORDS, SPEECH_VERBS
 from digests.model import Digest, Dispatch, Quote
-from digests.quotes import QuoteSpan, find_quotes, looks_like_title
+from digests.quotes import QuoteSpan, could_be_a_title, find_quotes, looks_like_title
 from digests.tokens import Sentence, lowercase_vocabulary, split_sentences, tokenize
 from digests.transcript import find_turns
 
@@ -61,16 +61,25 @@ _CUED = frozenset(
 )
 
 
-_WORK_MARKERS = frozenset({"on", "in", "of", "called", "titled", "entitled", "show", "film", "book", "series", "song"})
+_WORK_MARKERS = frozenset({"on", "in", "of", "called", "titled", "entitled"})
+#: Nouns for works whose titles stand in quotation marks.
+_WORK_NOUNS = frozenset(
+    """
+show film movie documentary book memoir novel play musical series song album single podcast program programme
+episode column magazine sitcom drama opera poem report study essay bill act
+""".split()
+)
 
 
 def _names_a_work(text: str, span: QuoteSpan) -> bool:
-    """NBC's "Meet the Press", on "This Week", star of "Scandal": the title of a work."""
-    before = text[max(0, span.open - 40) : span.open].split()
+    """NBC's "Meet the Press", on "This Week", her film "Trainwreck.": the title of a work."""
+    before = [w.strip(",;:—–-").lower() for w in text[max(0, span.open - 60) : span.open].split()]
     if not before:
         return False
-    last = before[-1].lower()
-    return last.endswith(("'s", "’s")) or last.rstrip(",") in _WORK_MARKERS
+    last = before[-1]
+    if last.endswith(("'s", "’s")) or any(w in _WORK_NOUNS for w in before[-3:]):
+        return True
+    return last in _WORK_MARKERS and looks_like_title(text[span.start : span.end])
 
 
 def _is_speech(text: str, span: QuoteSpan, attribution: Attribution) -> bool:
@@ -82,7 +91,7 @@ def _is_speech(text: str, span: QuoteSpan, attribution: Attribution) -> bool:
     few words that nobody in the text can have said.
     """
     quote = text[span.start : span.end]
-    if looks_like_title(quote) and _names_a_work(text, span):
+    if could_be_a_title(quote) and _names_a_work(text, span):
         return False
     if _used_as_modifier(text, span, quote):
         return False  # the "junk bond" department, a "zero tolerance" policy: a term, not speech

@@ -314,3 +314,8 @@ def test_continue_and_begin_are_speech_only_beside_a_quote() -> None:
         '"It has not gone well for him," she said. "We are not done," she continued.'
     )
     assert [s for _, s in speakers(text)] == ["Ana Ruiz", "Ana Ruiz"]
+
+
+def test_a_capitalised_occupation_before_a_name_is_a_role() -> None:
+    text = 'Comedian Rita Moss told the crowd: "We laugh so we do not cry."'
+    assert roles(text) == {"Rita Moss": "Comedian"}

@@ -90,3 +90,15 @@ def test_a_one_word_verdict_that_is_the_news_is_kept() -> None:
     text = 'The jury\'s verdict on the harbour fire: "Guilty." Judge Ann Moe set sentencing for May.'
     [quote] = summarise(Dispatch(text=text)).quotes
     assert (quote.text, quote.speaker) == ("Guilty.", "jury")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Ana Ruiz, star of the film "Harbour Lights," spoke on Monday. "We will strike," she said.',
+        'Ana Ruiz wrote the book "Failure to Adjust: How Ports Lost Their Way." "We will strike," she said.',
+        'Ana Ruiz appeared on NBC\'s "Today." "We will strike," she said.',
+    ],
+)
+def test_titles_of_works_are_not_quotes_even_with_a_full_stop_inside(text: str) -> None:
+    assert quote_texts(text) == ["We will strike,"]
