@@ -212,6 +212,75 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A source's name and, if it has one, the link to its telling of a story."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class EditionStory:
+    """One story in an edition: its headline linking to the best source, the other outlets
+    that carried it, and its strongest attributed quote (speaker and role)."""
+
+    headline: str
+    source: Link
+    also: tuple[Link, ...] = ()
+    quote: Quote | None = None
+    published: datetime | None = None
+    story_id: int | None = None
+
+    @property
+    def outlets(self) -> int:
+        return 1 + len(self.also)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A scheduled round-up: one message per fire time and channel with every story that
+    arrived since the channel's previous edition, from every source it gets on that schedule.
+    ``fire`` is the schedule's fire time (aware); ``timezone`` the subscription's zone, in
+    which the header names the day."""
+
+    channel: ChannelRef
+    fire: datetime
+    timezone: str
+    stories: tuple[EditionStory, ...]
+    sources: int
+    edition_id: int | None = None
+
+    @property
+    def local_fire(self) -> datetime:
+        from zoneinfo import ZoneInfo
+
+        try:
+            return self.fire.astimezone(ZoneInfo(self.timezone))
+        except (KeyError, ValueError):
+            return self.fire
+
+    @property
+    def name(self) -> str:
+        """ "Morning edition" … by the hour the edition fires, in the subscription's zone."""
+        hour = self.local_fire.hour
+        if 4 <= hour < 12:
+            return "Morning edition"
+        if 12 <= hour < 17:
+            return "Afternoon edition"
+        if 17 <= hour < 22:
+            return "Evening edition"
+        return "Night edition"
+
+    @property
+    def header(self) -> str:
+        """ "Morning edition · Thu 27 Nov · 12 stories from 3 sources"."""
+        day = self.local_fire.strftime("%a %d %b").replace(" 0", " ")
+        stories = f"{len(self.stories)} {'story' if len(self.stories) == 1 else 'stories'}"
+        sources = f"{self.sources} {'source' if self.sources == 1 else 'sources'}"
+        return f"{self.name} · {day} · {stories} from {sources}"
+
+
+@dataclass(frozen=True)
 class ChannelStatus:
     """What `/digest status` shows for a channel: every subscription and its source."""
 

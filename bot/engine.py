@@ -89,8 +89,10 @@ class Engine:
         """Queue every post owed now (computed from the store) on its platform's outbox."""
         async with self._deliver_lock:
             due = await self.services.due_posts(self.platform_names)
+            editions = await self.services.due_editions(self.platform_names)
         for box in self.outboxes.values():
             box.submit(due)
+            box.submit(editions)
 
     async def _start_platforms(self) -> None:
         for platform in self.platforms:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from bot.domain import Post, Reply
+    from bot.domain import Edition, Post, Reply
     from bot.services import Services
 
 
@@ -40,3 +40,9 @@ class Platform(Protocol):
     async def reply(self, reply: Reply) -> str | None:
         """Send one reply in a story's thread (under ``reply.thread``, the first post's
         message id, where the platform gave one); return the reply's message id."""
+
+    async def edition(self, edition: Edition) -> str | None:
+        """Post one edition: a message with its header and as many stories as the platform's
+        limits allow, the rest in a thread under it (never dropped); return the first
+        message's id. Posting the same edition again (a retried claim) must not make a second
+        one where the platform can tell (Discord: the edition id as the message nonce)."""

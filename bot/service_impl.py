@@ -12,14 +12,23 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
 
 from bot.config import Settings
-from bot.domain import ChannelRef, ChannelStatus, Post, Reply, SourceInfo, SubscriptionInfo, SubscriptionOptions
+from bot.domain import (
+    ChannelRef,
+    ChannelStatus,
+    Edition,
+    Post,
+    Reply,
+    SourceInfo,
+    SubscriptionInfo,
+    SubscriptionOptions,
+)
 from bot.errors import UserInputError
 from bot.polling import SAMPLE_FEED_URL, SourceRead, check_feed, poll_source, record_read
 from bot.schedules import check_timezone, cron_trigger
 from bot.services import Services
 from bot.store import Store
 from bot.store.rules import mention_for
-from bot.store.types import Candidate, IngestResult, SourceRef, utcnow
+from bot.store.types import Candidate, EditionCandidate, IngestResult, SourceRef, utcnow
 from bot.subscription_grammar import MAX_BACKFILL, check_request
 from digests.model import Digest
 
@@ -220,6 +229,29 @@ class StoreServices(Services):
             return post
         kind = "notice" if post.digest.extra.get("notice") else "item"
         return replace(post, mention=mention_for(options, post.digest, kind), target=options.target)
+
+    # -- editions (bot.store.editions) -------------------------------------------------------
+    async def due_editions(self, platforms: list[str]) -> list[EditionCandidate]:
+        """Editions owed now: one per (channel, schedule) whose fire has come with items."""
+        return await asyncio.to_thread(self.store.editions_due, platforms, self.claim_timeout)
+
+    async def claim_edition(self, candidate: EditionCandidate, token: str) -> int | None:
+        return await asyncio.to_thread(self.store.claim_edition, candidate, token, self.claim_timeout)
+
+    async def edition_for(self, edition_id: int) -> Edition:
+        return await asyncio.to_thread(self.store.edition_for, edition_id)
+
+    async def refresh_edition_claim(self, edition_id: int, token: str) -> bool:
+        return await asyncio.to_thread(self.store.refresh_edition_claim, edition_id, token)
+
+    async def mark_edition_sent(self, edition_id: int, token: str, message_id: str | None) -> bool:
+        return await asyncio.to_thread(self.store.mark_edition_sent, edition_id, token, message_id)
+
+    async def mark_edition_failed(self, edition_id: int, token: str, error: str, retry_in: timedelta | None) -> None:
+        await asyncio.to_thread(self.store.mark_edition_failed, edition_id, token, error, retry_in)
+
+    async def next_edition(self, channel: ChannelRef) -> Edition | None:
+        return await asyncio.to_thread(self.store.next_edition, channel, self.claim_timeout)
 
     async def mark_merged(self, delivery_id: int, token: str) -> bool:
         return await asyncio.to_thread(self.store.mark_merged, delivery_id, token)

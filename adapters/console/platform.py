@@ -10,8 +10,8 @@ from typing import TextIO
 
 from rich.console import Console
 
-from adapters.console.render import render_post, render_reply
-from bot.domain import ChannelRef, Post, Reply
+from adapters.console.render import render_edition, render_post, render_reply
+from bot.domain import ChannelRef, Edition, Post, Reply
 from bot.errors import ChannelGone, RateLimited
 from bot.services import Services
 
@@ -55,6 +55,15 @@ class ConsolePlatform:
         self._flush()
         return None
 
+    async def edition(self, edition: Edition) -> str | None:
+        """A terminal has no message limits: the whole edition is one panel."""
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        console = self._console or Console(file=self._stream or sys.stdout, highlight=False)
+        console.print(render_edition(edition))
+        self._flush()
+        return None
+
     def _flush(self) -> None:
         stream = self._stream or sys.stdout
         try:
@@ -75,6 +84,7 @@ class MemoryPlatform:
         self.post_delay = post_delay
         self.posts: list[Post] = []
         self.replies: list[Reply] = []
+        self.editions: list[Edition] = []
         self.gone: set[ChannelRef] = set()
         self.rate_limit_once: set[ChannelRef] = set()
         self.fail_times = 0
@@ -99,6 +109,11 @@ class MemoryPlatform:
         await self._obstacles(reply.channel)
         self.replies.append(reply)
         return f"r{len(self.replies)}"
+
+    async def edition(self, edition: Edition) -> str | None:
+        await self._obstacles(edition.channel)
+        self.editions.append(edition)
+        return f"e{len(self.editions)}"
 
     async def _obstacles(self, channel: ChannelRef) -> None:
         if self.post_delay:

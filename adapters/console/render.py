@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.domain import Post, Reply
+from bot.domain import Edition, Post, Reply
 from digests.model import Digest
 
 
@@ -76,3 +76,27 @@ def render_reply(reply: Reply) -> Panel:
     if reply.kind == "correction":
         panel.border_style = "red"
     return panel
+
+
+def render_edition(edition: Edition) -> Panel:
+    """An edition: the header as the title, one numbered entry per story (headline, outlet
+    and the others that carried it, the strongest attributed quote)."""
+    parts: list[Text] = []
+    for number, story in enumerate(edition.stories, start=1):
+        entry = Text()
+        entry.append(f"{number}. {story.headline}", style="bold")
+        via = f"\n   via {story.source.name}"
+        if story.also:
+            via += " · also: " + ", ".join(link.name for link in story.also)
+        entry.append(via, style="dim")
+        if story.source.url:
+            entry.append(f"\n   {story.source.url}", style="dim")
+        if story.quote is not None:
+            who = story.quote.speaker or "unattributed"
+            if story.quote.role:
+                who = f"{who}, {story.quote.role}"
+            entry.append("\n   “" + story.quote.text.strip() + "”", style="italic")
+            entry.append(" — " + who, style="cyan")
+        parts.append(entry)
+    title = Text(edition.header, style="bold")
+    return Panel(Group(*parts), title=title, title_align="left", expand=False, border_style="blue")

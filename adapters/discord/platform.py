@@ -17,10 +17,11 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.discord.commands import DigestCommands
+from adapters.discord.edition import edition_parts, thread_title
 from adapters.discord.mentions import handle_mention, is_addressed_to
 from adapters.discord.render import post_embed, reply_embed, thread_name
 from bot.config import DiscordSettings, Settings
-from bot.domain import ChannelRef, Post, Reply
+from bot.domain import ChannelRef, Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
 from bot.services import Services
 
@@ -201,47 +202,55 @@ class DiscordPlatform:
         nonce = f"wb-{reply.delivery_id}" if reply.delivery_id is not None else None
         kwargs = {"embed": embed, "allowed_mentions": discord.AllowedMentions.none(), "nonce": nonce}
         if reply.thread is not None and reply.thread.isdigit():
-            message = await self._in_thread(reply, kwargs)
+            message = await self._in_thread(reply.channel, reply.thread, reply.thread_title, kwargs)
             if message is not None:
                 return str(message.id)
         return await self._send(reply.channel, kwargs, reference=reply.thread)
 
-    async def _in_thread(self, reply: Reply, kwargs: dict) -> discord.Message | None:  # type: ignore[type-arg]
-        """The reply sent in the story's thread, or None when no thread can be had."""
-        assert self.client is not None and reply.thread is not None
-        thread = self.client.get_partial_messageable(int(reply.thread), guild_id=_guild(reply.channel))
+    async def edition(self, edition: Edition) -> str | None:
+        """The edition's first message in the channel; what did not fit, in a thread on it.
+        Each message carries a nonce made of the edition id and its part (``enforce_nonce``),
+        so posting a retried edition returns the messages Discord already has."""
+        if self.client is None:
+            raise DeliveryError("discord: not started")
+        parts = edition_parts(edition)
+        base = f"wb-e{edition.edition_id}" if edition.edition_id is not None else None
+        none = discord.AllowedMentions.none()
+        first = await self._send(edition.channel, {**parts[0].payload(), "allowed_mentions": none, "nonce": base})
+        for n, part in enumerate(parts[1:], start=1):
+            kwargs = {**part.payload(), "allowed_mentions": none, "nonce": base and f"{base}-{n}"}
+            message = await self._in_thread(edition.channel, first, thread_title(edition), kwargs)
+            if message is None:  # no thread to be had: the rest replies to the edition in the channel
+                await self._send(edition.channel, kwargs, reference=first)
+        return first
+
+    async def _in_thread(self, ref: ChannelRef, first: str, title: str | None, kwargs: dict) -> discord.Message | None:  # type: ignore[type-arg]
+        """A message in the thread on message ``first`` (a thread started from a message has
+        its id), starting the thread if need be; None when no thread can be had."""
+        assert self.client is not None
+        thread = self.client.get_partial_messageable(int(first), guild_id=_guild(ref))
         try:
             return await thread.send(**kwargs)
         except discord.RateLimited as exc:
             raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
         except discord.HTTPException as exc:
             if exc.code != UNKNOWN_CHANNEL:  # the thread exists but is not ours to post in
-                return self._no_thread(reply, exc)
-        if not await self._start_thread(reply):
+                return _no_thread(ref, first, exc)
+        if not await self._start_thread(ref, first, title):
             return None
         try:
             return await thread.send(**kwargs)
         except discord.RateLimited as exc:
             raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
         except discord.HTTPException as exc:
-            return self._no_thread(reply, exc)
+            return _no_thread(ref, first, exc)
 
-    @staticmethod
-    def _no_thread(reply: Reply, exc: discord.HTTPException) -> None:
-        if isinstance(exc, discord.NotFound | discord.Forbidden):
-            log.info("discord: cannot post in thread %s of %s (%s)", reply.thread, reply.channel, exc.text)
-            return None
-        raise DeliveryError(f"discord: reply in {reply.channel} failed: {exc.status} {exc.text}") from None
-
-    async def _start_thread(self, reply: Reply) -> bool:
-        """Start the thread on the first post; True if it exists now."""
-        assert self.client is not None and reply.thread is not None
+    async def _start_thread(self, ref: ChannelRef, first: str, title: str | None) -> bool:
+        """Start the thread on message ``first``; True if it exists now."""
+        assert self.client is not None
         try:
             await self.client.http.start_thread_with_message(
-                int(reply.channel.channel),
-                int(reply.thread),
-                name=thread_name(reply.thread_title),
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                int(ref.channel), int(first), name=thread_name(title), auto_archive_duration=THREAD_ARCHIVE_MINUTES
             )
         except discord.RateLimited as exc:
             raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
@@ -251,7 +260,7 @@ class DiscordPlatform:
             reason = _gone_reason(exc) if exc.code == UNKNOWN_CHANNEL else None
             if reason is not None:
                 raise ChannelGone(reason) from None
-            log.info("discord: no thread on %s in %s (%s)", reply.thread, reply.channel, exc.text)
+            log.info("discord: no thread on %s in %s (%s)", first, ref, exc.text)
             return False
         return True
 
@@ -276,6 +285,13 @@ class DiscordPlatform:
                 raise ChannelGone(reason) from None
             raise DeliveryError(f"discord: post to {ref} failed: {exc.status} {exc.text}") from None
         return str(message.id)
+
+
+def _no_thread(ref: ChannelRef, first: str, exc: discord.HTTPException) -> None:
+    if isinstance(exc, discord.NotFound | discord.Forbidden):
+        log.info("discord: cannot post in the thread of %s in %s (%s)", first, ref, exc.text)
+        return None
+    raise DeliveryError(f"discord: thread message in {ref} failed: {exc.status} {exc.text}") from None
 
 
 def _guild(ref: ChannelRef) -> int | None:

@@ -29,10 +29,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import reply_message
+from adapters.slack.edition import METADATA_EVENT, edition_messages
 from adapters.slack.handlers import SlackHandlers, post_message
 from adapters.slack.replay import replay_guard
 from bot.config import Settings, SlackSettings
-from bot.domain import Post, Reply
+from bot.domain import Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
 
 if TYPE_CHECKING:
@@ -243,6 +244,29 @@ class SlackPlatform:
             except SlackApiError as exc:
                 raise _delivery_error(exc, channel) from None
         return response.get("ts")
+
+    async def edition(self, edition: Edition) -> str | None:
+        """The edition's first message in the channel, the rest in its thread (``thread_ts``).
+        Each carries message metadata naming the edition and part."""
+        channel = edition.channel.channel
+        first: str | None = None
+        for part, message in enumerate(edition_messages(edition)):
+            metadata = {"event_type": METADATA_EVENT, "event_payload": {"edition": edition.edition_id, "part": part}}
+            thread = {"thread_ts": first} if first else {}
+            async with self.pacer.turn(channel):
+                try:
+                    response = await self.client.chat_postMessage(
+                        channel=channel,
+                        unfurl_links=False,
+                        unfurl_media=False,
+                        metadata=metadata,
+                        **thread,
+                        **message,
+                    )
+                except SlackApiError as exc:
+                    raise _delivery_error(exc, channel) from None
+            first = first or response.get("ts")
+        return first
 
 
 def _timestamp_ok(value: str | None) -> bool:

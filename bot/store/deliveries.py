@@ -30,10 +30,11 @@ MAX_ATTEMPTS = 5
 THREAD_WINDOW = timedelta(hours=48)
 
 
-def _settled(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
+def settled(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
     """Deliveries that rule a candidate out: sent, dropped, freshly claimed, or failed and not yet due."""
     return or_(
-        DeliveryRow.status.in_(("sent", "dropped", "skipped", "merged")),  # skipped: refused by the filter
+        # skipped: refused by the filter; merged: noted in a story's thread; edition: carried by one
+        DeliveryRow.status.in_(("sent", "dropped", "skipped", "merged", "edition")),
         and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at > now - timeout),
         and_(
             DeliveryRow.status == "failed",
@@ -42,7 +43,7 @@ def _settled(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
     )
 
 
-def _reclaimable(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
+def reclaimable(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
     return or_(
         and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at <= now - timeout),
         and_(
@@ -50,6 +51,47 @@ def _reclaimable(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-
             DeliveryRow.attempts < MAX_ATTEMPTS,
             or_(DeliveryRow.next_attempt.is_(None), DeliveryRow.next_attempt <= now),
         ),
+    )
+
+
+def owed_query(platforms: list[str], now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
+    """(subscription, digest) pairs owed and not settled: items past the subscription's
+    cursor, notices since it was made. Rows: sub id, platform, workspace, channel, cron,
+    timezone, sub created, digest id, kind, digest created, story id."""
+    sub, dig = SubscriptionRow, DigestRow
+    return (
+        select(
+            sub.id,
+            sub.platform,
+            sub.workspace,
+            sub.channel,
+            sub.cron,
+            sub.timezone,
+            sub.created,
+            dig.id,
+            dig.kind,
+            dig.created,
+            dig.story_id,
+        )
+        .join(dig, dig.source_id == sub.source_id)
+        .where(
+            sub.platform.in_(platforms),
+            sub.paused_reason.is_(None),
+            or_(
+                and_(dig.kind == "item", sub.cursor.is_not(None), dig.id > sub.cursor),
+                and_(dig.kind == "notice", dig.created >= sub.created),
+            ),
+            ~select(DeliveryRow.id)
+            .where(
+                DeliveryRow.digest_id == dig.id,
+                DeliveryRow.platform == sub.platform,
+                DeliveryRow.workspace == sub.workspace,
+                DeliveryRow.channel == sub.channel,
+                settled(now, timeout),
+            )
+            .exists(),
+        )
+        .order_by(dig.id, sub.id)
     )
 
 
@@ -68,50 +110,18 @@ class DeliveryStore(StoryStore, StoreBase):
         now = now or utcnow()
         if not platforms:
             return []
-        sub, dig = SubscriptionRow, DigestRow
-        owed = (
-            select(
-                sub.id,
-                sub.platform,
-                sub.workspace,
-                sub.channel,
-                sub.cron,
-                sub.timezone,
-                sub.created,
-                dig.id,
-                dig.kind,
-                dig.created,
-                dig.story_id,
-            )
-            .join(dig, dig.source_id == sub.source_id)
-            .where(
-                sub.platform.in_(platforms),
-                sub.paused_reason.is_(None),
-                or_(
-                    and_(dig.kind == "item", sub.cursor.is_not(None), dig.id > sub.cursor),
-                    and_(dig.kind == "notice", dig.created >= sub.created),
-                ),
-                ~select(DeliveryRow.id)
-                .where(
-                    DeliveryRow.digest_id == dig.id,
-                    DeliveryRow.platform == sub.platform,
-                    DeliveryRow.workspace == sub.workspace,
-                    DeliveryRow.channel == sub.channel,
-                    _settled(now, timeout),
-                )
-                .exists(),
-            )
-            .order_by(dig.id, sub.id)
-        )
+        owed = owed_query(platforms, now, timeout)
         with self.tx() as s:
             rows = s.execute(owed).all()
             keys = {(r[10], r[1], r[2] or "", r[3]) for r in rows if r[10] is not None and r[4] is None}
             known = threads.threads(s, keys)
-            edits = threads.edits_due(s, platforms, _settled(now, timeout))
+            edits = threads.edits_due(s, platforms, settled(now, timeout))
         out: list[Candidate] = []
         heads: set[tuple[int, str, str, str]] = set()
         aware_now = aware(now)
         for sub_id, platform, workspace, chan, cron, tz, sub_created, digest_id, kind, created, story in rows:
+            if kind == "item" and cron is not None:
+                continue  # a scheduled subscription's items go out in its editions (bot.store.editions)
             slot, due_at = slot_for(None if kind == "notice" else cron, tz, max(created, sub_created))
             if due_at is not None and due_at > aware_now:  # type: ignore[operator]
                 continue
@@ -142,7 +152,7 @@ class DeliveryStore(StoryStore, StoreBase):
                         DeliveryRow.channel == chan,
                         DeliveryRow.slot != slot,
                         DeliveryRow.slot.not_like(threads.EDIT + "%"),
-                        _settled(now, timeout),
+                        settled(now, timeout),
                     )
                 )
                 if elsewhere is not None:
@@ -194,7 +204,7 @@ class DeliveryStore(StoryStore, StoreBase):
                 DeliveryRow.workspace == workspace,
                 DeliveryRow.channel == chan,
                 DeliveryRow.slot == slot,
-                _reclaimable(now, timeout),
+                reclaimable(now, timeout),
             )
             .values(status="claimed", claim_token=token, claimed_at=now, attempts=DeliveryRow.attempts + 1)
             .returning(DeliveryRow.id)

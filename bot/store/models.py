@@ -177,6 +177,7 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("digest_id", "platform", "workspace", "channel", "slot", name="uq_deliveries_key"),
         Index("ix_deliveries_channel", "platform", "workspace", "channel", "status"),
+        Index("ix_deliveries_edition", "edition_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -194,6 +195,35 @@ class DeliveryRow(Base):
     next_attempt: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The edition that carried this digest (status "edition" until the edition is sent).
+    edition_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class EditionRow(Base):
+    """One edition: a scheduled subscription's round-up for one channel and one fire time of
+    its schedule ("cron|timezone"). Claimed like a delivery (INSERT ... ON CONFLICT DO NOTHING
+    on the UNIQUE key) before it is posted; the digests it carries are deliveries pointing here."""
+
+    __tablename__ = "editions"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "channel", "schedule", "fire", name="uq_editions_fire"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(128), default="")
+    channel: Mapped[str] = mapped_column(String(128))
+    schedule: Mapped[str] = mapped_column(String(200))
+    fire: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))  # claimed, sent, failed, dropped
+    claim_token: Mapped[str] = mapped_column(String(36))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    next_attempt: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    stories: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 from bot.store.channels import ChannelStore
 from bot.store.db import make_engine, migrate
 from bot.store.deliveries import DeliveryStore
+from bot.store.editions import EditionStore
 from bot.store.ingest import IngestStore
 from bot.store.requests import RequestStore
 from bot.store.rules import RulesStore
 from bot.store.subscriptions import MetaStore, SubscriptionStore
 
 
-class Store(SubscriptionStore, IngestStore, DeliveryStore, MetaStore, RequestStore, ChannelStore, RulesStore):
-    """Sources, items, digests, subscriptions, deliveries, handled requests and channel settings
-    on SQLite or PostgreSQL."""
+class Store(
+    SubscriptionStore, IngestStore, DeliveryStore, EditionStore, MetaStore, RequestStore, ChannelStore, RulesStore
+):
+    """Sources, items, digests, subscriptions, deliveries, editions, handled requests and
+    channel settings on SQLite or PostgreSQL."""
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Store:

@@ -67,3 +67,21 @@ class Candidate:
     @property
     def key(self) -> tuple[int, str, str, str, str]:
         return (self.digest_id, *channel_key(self.channel), self.slot)
+
+
+@dataclass(frozen=True)
+class EditionCandidate:
+    """An edition due in a channel: one schedule ("cron|timezone") and one fire time of it."""
+
+    channel: ChannelRef
+    cron: str
+    timezone: str
+    fire: str  # the fire time as the slot key, "2025-11-27T08:00Z"
+
+    @property
+    def schedule(self) -> str:
+        return f"{self.cron}|{self.timezone}"
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (*channel_key(self.channel), self.schedule, self.fire)

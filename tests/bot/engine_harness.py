@@ -42,3 +42,22 @@ async def running_bot(
     finally:
         await engine.stop()
         await services.aclose()
+
+
+def time_passes(store, hours: float) -> None:  # type: ignore[no-untyped-def]
+    """Make everything recorded so far ``hours`` older (items, subscriptions, posts), as if
+    that much time had passed: a scheduled fire that was ahead is then behind."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot.store.editions import fire_key, parse_fire
+    from bot.store.models import DigestRow, EditionRow, StoryPostRow, SubscriptionRow
+
+    shift = timedelta(hours=hours)
+    with store.tx() as s:
+        for model, column in ((DigestRow, "created"), (SubscriptionRow, "created"), (StoryPostRow, "posted_at")):
+            for row in s.scalars(select(model)):
+                setattr(row, column, getattr(row, column) - shift)
+        for edition in s.scalars(select(EditionRow)):
+            edition.fire = fire_key(parse_fire(edition.fire) - shift)

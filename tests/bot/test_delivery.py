@@ -96,18 +96,21 @@ async def test_cron_slot_is_owed_until_posted_and_survives_restart(tmp_path: Pat
     assert fire is not None and fire.hour in (5, 6)  # 08:00 Kyiv is 05:00 or 06:00 UTC
     before = fire.replace(tzinfo=None) - timedelta(minutes=1)
     after = fire.replace(tzinfo=None) + timedelta(minutes=1)
-    # a new process (the restart): what is owed comes from the store alone
+    # a new process (the restart): what is owed comes from the store alone — as an edition
     store = Store.open(store_url)
+    timeout = timedelta(seconds=60)
     try:
-        assert store.due(["console"], timedelta(seconds=60), now=before) == []
-        [owed] = store.due(["console"], timedelta(seconds=60), now=after)
-        assert owed.slot == slot
-        # three missed fires later it is still owed, once, for the same slot (coalesced)
-        late = store.due(["console"], timedelta(seconds=60), now=after + timedelta(days=3))
-        assert [c.key for c in late] == [owed.key]
-        did = store.claim(owed, "t", timedelta(seconds=60))
-        assert did is not None and store.mark_sent(did, "t", None)
-        assert store.due(["console"], timedelta(seconds=60), now=after + timedelta(days=3)) == []
+        assert store.editions_due(["console"], timeout, now=before) == []
+        assert store.due(["console"], timeout, now=after) == []  # never posted on its own
+        [owed] = store.editions_due(["console"], timeout, now=after)
+        assert owed.fire == slot and owed.channel == MAIN
+        # three missed fires later it is still owed, once: one edition at the latest fire (coalesced)
+        [late] = store.editions_due(["console"], timeout, now=after + timedelta(days=3))
+        assert late.fire == slot_for("0 8 * * *", "Europe/Kyiv", after + timedelta(days=2))[0]  # the third fire
+        did = store.claim_edition(late, "t", timeout)
+        assert did is not None and store.mark_edition_sent(did, "t", None)
+        assert store.editions_due(["console"], timeout, now=after + timedelta(days=3)) == []
+        assert len(store.edition_for(did).stories) == 1
     finally:
         store.close()
 

@@ -1,0 +1,76 @@
+"""Editions on Slack through the real slack-bolt/slack-sdk against the fake: one edition per
+fire from all the channel's sources on that schedule; a 40-story edition within every Block
+Kit limit, no story lost, the overflow in the edition's thread."""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain import ChannelRef
+from tests.adapters.slack.conftest import SlackRig
+from tests.bot.engine_harness import time_passes
+from tests.conftest import rss
+from tests.digests.story_fixtures import STRIKE_AP, STRIKE_BBC_QUOTED
+from tests.distinct import story
+from tests.edition_fixtures import big_edition
+from tests.fakes.http_server import LocalServer, feed
+from tests.fakes.slack_fake import TEAM_ID
+
+
+def texts(block: dict) -> list[str]:
+    if "text" in block:
+        return [block["text"]["text"]]
+    return [e.get("text", "") for e in block.get("elements", [])]
+
+
+async def test_three_feeds_one_edition_per_fire(http_rig: SlackRig, server: LocalServer) -> None:
+    rig = http_rig
+    channel = ChannelRef("slack", "C2", TEAM_ID)
+    feeds = {
+        "ap": [("ap-1", "Dockers to strike", STRIKE_AP), ("ap-2", "News", story(0))],
+        "bbc": [("bbc-1", "Dockers to walk out", STRIKE_BBC_QUOTED)],
+        "afp": [("afp-1", "News", story(2)), ("afp-2", "News", story(3))],
+    }
+    for name, items in feeds.items():
+        url = server.route(f"/{name}", feed(rss(items, title=name.upper())))
+        await rig.services.subscribe(channel, url, schedule="weekdays 17:30", timezone="America/New_York", backfill=5)
+    await rig.run_pass()
+    assert rig.fake.calls("chat.postMessage") == []
+    time_passes(rig.services.store, 24 * 4)  # past a weekday's 17:30 in New York, whatever today is
+    await rig.run_pass()
+    await rig.run_pass()
+
+    (post,) = rig.fake.calls("chat.postMessage")
+    body = post.body
+    assert body["channel"] == "C2" and "thread_ts" not in body
+    header = body["blocks"][0]
+    assert header["type"] == "header"
+    assert re.fullmatch(r"Evening edition · \w{3} \d{1,2} \w{3} · 4 stories from 3 sources", header["text"]["text"])
+    sections = [b for b in body["blocks"] if b["type"] == "section"]
+    assert len(sections) == 4
+    assert sections[0]["text"]["text"].startswith("*1. <https://example.com/")
+    assert "also: <https://example.com/" in sections[0]["text"]["text"]  # AP and BBC: one story, both linked
+    assert body["metadata"]["event_type"] == "wirebrief_edition"
+
+
+async def test_forty_stories_stay_within_every_limit_and_none_is_lost(http_rig: SlackRig) -> None:
+    rig = http_rig
+    edition = big_edition(ChannelRef("slack", "C3", TEAM_ID))
+    first = await rig.platform.edition(edition)
+
+    posts = [p.body for p in rig.fake.calls("chat.postMessage")]
+    assert posts[0].get("thread_ts") is None and first == rig.fake.calls("chat.postMessage")[0].answer["ts"]
+    assert all(p["thread_ts"] == first for p in posts[1:]) and len(posts) > 1
+    numbers = []
+    for body in posts:
+        assert len(body["blocks"]) <= 50 and len(body["text"]) <= 3000
+        for block in body["blocks"]:
+            if block["type"] == "header":
+                assert len(block["text"]["text"]) <= 150
+            for text in texts(block):
+                assert len(text) <= 3000
+                assert "<!channel>" not in text and "<@&123>" not in text and "**bold**" not in text
+            if block["type"] == "section":
+                numbers.append(int(block["text"]["text"].split(".")[0].lstrip("*")))
+    assert numbers == list(range(1, 41))
+    assert posts[0]["blocks"][0]["text"]["text"] == "Morning edition · Thu 27 Nov · 40 stories from 3 sources"
