@@ -1,11 +1,14 @@
 """Summariser figures on the shared dev sets: quotes, the Kursk example, headlines, speed.
 
     .venv/bin/python bench/summariser.py [--eval ../shared/eval]
-        [--only quotes,kursk,keyquotes,headlines,adversarial,speed]
+        [--only quotes,kursk,keyquotes,headlines,adversarial,wrapped,speed]
     .venv/bin/python bench/summariser.py --only headlines   # ROUGE plus the editor's automatic checks
 
 Accuracy comes from the sets' own scorers (run as subprocesses, exactly as published);
 speed is reported as a ratio against a bare regex scan of the same texts in the same run.
+The ``wrapped`` step hard-wraps the sets at 69 columns in both wire layouts with the set's own
+``wrap_wire.py`` (Reuters/ANPA indented paragraphs, AP blank lines) and compares each figure
+with the same set unwrapped, scored in the same run.
 """
 
 from __future__ import annotations
@@ -159,6 +162,84 @@ def bench_adversarial() -> None:
         t0 = time.perf_counter()
         summarise(Dispatch(text=text))
         print(f"{size:>8,} chars  {time.perf_counter() - t0:6.2f} s")
+
+
+_STYLES = ("indent", "blank")
+
+
+def _figure(report: str, label: str) -> float:
+    """One number from a scorer's report ("attributed F1   0.812" -> 0.812)."""
+    m = re.search(rf"^{re.escape(label)}\s+([\d.]+)", report, re.MULTILINE)
+    return float(m.group(1)) if m else float("nan")
+
+
+def _wrap(eval_dir: Path, src: Path, dst: Path, style: str) -> list[dict]:
+    cmd = [sys.executable, str(eval_dir / "wrap_wire.py"), str(src), str(dst), "--style", style, "--width", "69"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return _load(dst)
+
+
+def _words_kept(docs: list[dict]) -> tuple[int, int]:
+    """Words of the cleaned reader text, and words of the dispatches as they came."""
+    kept = total = 0
+    for doc in docs:
+        kept += len(summarise(Dispatch(text=doc["text"])).text.split())
+        total += len(doc["text"].split())
+    return kept, total
+
+
+def bench_wrapped(eval_dir: Path, tmp: Path) -> None:
+    """Quotes, Kursk and headlines hard-wrapped as wire terminals deliver them, against plain."""
+    print("== hard-wrapped at 69 columns (wrap_wire.py), against the same sets plain")
+    print(f"{'set':<14}{'layout':<8}{'quote F1':>9}{'attr F1':>9}{'ratio':>7}{'found':>11}{'attrib':>8}{'kept':>7}")
+    for name in ("quotes-dev.jsonl", "kursk-gold.json"):
+        gold = eval_dir / name
+        docs = _load(gold)
+        pred = tmp / f"plain-{name}.pred"
+        _predict_quotes(docs, pred)
+        plain = _score(eval_dir / "score_quotes.py", gold, pred)
+        base = _figure(plain, "attributed F1")
+        kept, total = _words_kept(docs)
+        rows = [("plain", plain, base, kept / total)]
+        for style in _STYLES:
+            wrapped_gold = tmp / f"{style}-{name}.jsonl"
+            wdocs = _wrap(eval_dir, gold, wrapped_gold, style)
+            wpred = tmp / f"{style}-{name}.pred"
+            _predict_quotes(wdocs, wpred)
+            report = _score(eval_dir / "score_quotes.py", wrapped_gold, wpred)
+            wkept, _ = _words_kept(wdocs)
+            rows.append((style, report, _figure(report, "attributed F1"), wkept / total))
+        for layout, report, attributed, share in rows:
+            m = re.search(r"gold / predicted / matched\s+(\d+) / \d+ / (\d+)", report)
+            a = re.search(r"attribution accuracy\s+[\d.]+ \((\d+)/", report)
+            found = f"{m.group(2)}/{m.group(1)}" if m else "?"
+            ratio = attributed / base if base else float("nan")
+            print(
+                f"{name.split('.')[0]:<14}{layout:<8}{_figure(report, 'quote F1'):>9.3f}{attributed:>9.3f}"
+                f"{ratio:>7.3f}{found:>11}{a.group(1) if a else '?':>8}{share:>7.1%}"
+            )
+    gold = eval_dir / "headlines-dev.jsonl"
+    docs = _load(gold)
+    plain = {d["id"]: summarise(Dispatch(text=d["text"])).headline for d in docs}
+    kept, total = _words_kept(docs)
+    print(f"{'headlines-dev':<14}{'layout':<8}{'R1':>9}{'R2':>9}{'RL':>7}{'same':>11}{'':>8}{'kept':>7}")
+    for style in ("plain", *_STYLES):
+        wdocs = docs if style == "plain" else _wrap(eval_dir, gold, tmp / f"{style}-headlines.jsonl", style)
+        pred = tmp / f"{style}-headlines.pred"
+        same = 0
+        with pred.open("w", encoding="utf-8") as fh:
+            for doc in wdocs:
+                doc_id = doc["id"].removesuffix(f"-wrapped-{style}")
+                headline = summarise(Dispatch(text=doc["text"])).headline
+                same += headline == plain[doc_id]
+                fh.write(json.dumps({"id": doc_id, "headline": headline}, ensure_ascii=False) + "\n")
+        report = _score(eval_dir / "score_headlines.py", gold, pred)
+        r = re.search(r"^ALL\s+\d+\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", report, re.MULTILINE)
+        r1, r2, rl = (float(x) for x in r.groups()) if r else (float("nan"),) * 3
+        wkept = kept if style == "plain" else _words_kept(wdocs)[0]
+        print(f"{'':<14}{style:<8}{r1:>9.2f}{r2:>9.2f}{rl:>7.2f}{same / len(docs):>11.1%}{'':>8}{wkept / total:>7.1%}")
+    print("ratio = attributed F1 wrapped / plain (goal >= 0.97); kept = words of the cleaned text / words sent;")
+    print("same = share of headlines identical to the plain text's")
     print()
 
 
@@ -185,7 +266,7 @@ def bench_speed(eval_dir: Path, rounds: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    ap.add_argument("--only", default="quotes,kursk,keyquotes,headlines,adversarial,speed")
+    ap.add_argument("--only", default="quotes,kursk,keyquotes,headlines,adversarial,wrapped,speed")
     ap.add_argument("--errors", type=int, default=0, help="print N quote errors from the scorer")
     ap.add_argument("--rounds", type=int, default=3)
     default_checker = ROOT / ".venv-eval" / "bin" / "python"
@@ -211,6 +292,8 @@ def main() -> None:
             bench_key_quotes(args.eval)
         if "adversarial" in parts:
             bench_adversarial()
+        if "wrapped" in parts:
+            bench_wrapped(args.eval, tmp)
         if "speed" in parts:
             bench_speed(args.eval, args.rounds)
 

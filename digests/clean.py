@@ -1,7 +1,9 @@
-"""Cleaning: find the story inside a dispatch — its dateline, sub-heads and wire sign-off.
+"""Cleaning: find the story inside a dispatch — its headline lines, dateline, sub-heads and sign-off.
 
 Nothing is rewritten in place: quote offsets must point into the original text, so cleaning
-returns *spans* (which lines are body, which are sub-heads) plus the cleaned text a reader sees.
+returns *spans* (which paragraphs are body, which are headers, sub-heads or sign-off) plus the
+cleaned text a reader sees. Paragraphs come from :mod:`digests.layout` (a line each, or rebuilt
+from hard-wrapped wire copy); the conventions of wire copy live in :mod:`digests.wire`.
 """
 
 from __future__ import annotations
@@ -9,100 +11,61 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from digests.layout import paragraphs, reflow
 from digests.model import Dateline
-
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
-_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)"
-_PLACE_WORD = r"[A-Z][A-Za-z.'’\-]*"
-_PLACE = rf"{_PLACE_WORD}(?:[ \-]{_PLACE_WORD}){{0,3}}"
-_DASH = r"(?:—|–|--|-|:)"
-
-#: "Kyiv, Ukraine, Feb 7 (V7N) —", "FRANKFURT, March 4 -", "WASHINGTON (Reuters) -", "LONDON —".
-_DATELINE = re.compile(
-    rf"^\s*(?P<place>{_PLACE}(?:,\s*{_PLACE}){{0,2}}?)"
-    rf"(?:,\s*(?P<date>{_DATE}))?"
-    rf"\s*(?:\((?P<agency>[^()\n]{{1,40}})\))?"
-    rf"\s*{_DASH}\s+"
-)
-
-#: Lines that end a wire story: "END/WD/RH/", "Reuter", "(Reporting by ...; Editing by ...)".
-_SIGN_OFF = re.compile(
-    r"""^\s*(?:
-        END[S]?\b.*
-      | [A-Z]{1,5}(?:/[A-Z0-9]{1,5})+/?
-      | Reuters?
-      | AFP|AP|UPI|dpa|Xinhua
-      | \((?:Reporting|Writing|Editing|Additional\ reporting|Compiled|Translated|Produced)\b[^\n]*\)
-      | (?:Reporting|Writing|Editing)\ by\b[^\n]*
-      | Comment:?.*
-      | Comments?\ \(\d+\)
-      | (?:©|\(c\)|Copyright\b).*
-      | [-=_*#~]{3,}
-      | \#{1,3}
-      | (?:Follow|Read\ more|Related|Share\ this|Click\ here)\b.*
-    )\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
+from digests.wire import DATELINE, HEADLINE_PREFIX, MAX_MARK, header_kind, is_keyword, is_sign_off
 
 _TERMINAL = re.compile(r"[.!?:;,…]['\"’”»)\]]*\s*$")
 _LETTERS = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
+_CLOSERS = "\"'’”»)"
+#: Lines before the lead that can be headline, slug, byline or keyword lines.
+_MAX_HEADER_LINES = 6
 
 
 @dataclass(frozen=True)
 class Line:
-    """A paragraph of the original text: ``[start, end)`` with surrounding blanks trimmed."""
+    """A paragraph of the original text: ``[start, end)`` with surrounding blanks trimmed.
+
+    A paragraph of hard-wrapped copy spans several physical lines; the line breaks and indents
+    inside it are plain whitespace.
+    """
 
     start: int
     end: int
-    kind: str  # "body", "subhead", "signoff"
+    kind: str  # "body", "headline", "header", "subhead", "signoff"
 
 
 @dataclass(frozen=True)
 class Cleaned:
-    """What cleaning found: the dateline, where the body begins, and each line's role."""
+    """What cleaning found: the dateline, where the body begins, each paragraph's role, and the
+    dispatch's own headline when it carries one (a title line above the story)."""
 
     dateline: Dateline | None
     body_start: int
     lines: tuple[Line, ...]
     text: str
+    own_headline: str | None = None
 
     @property
     def body_lines(self) -> list[Line]:
         return [ln for ln in self.lines if ln.kind == "body"]
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    spans = []
-    pos = 0
-    for raw in text.split("\n"):
-        start, end = pos, pos + len(raw)
-        pos = end + 1
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        lead = len(raw) - len(raw.lstrip())
-        trail = len(raw) - len(raw.rstrip())
-        spans.append((start + lead, end - trail))
-    return spans
-
-
-def parse_dateline(text: str) -> tuple[Dateline | None, int]:
-    """A dateline at the very start of the text, and the offset where the story begins."""
-    head = text[:300]
-    m = _DATELINE.match(head)
-    if not m:
-        return None, 0
+def parse_dateline(text: str, at: int = 0) -> tuple[Dateline | None, int]:
+    """A dateline starting at offset ``at`` of the text, and the offset where the story begins."""
+    m = DATELINE.match(text[at : at + 300])
+    if not m or is_keyword(m.group("place")):
+        return None, at
     place, date, agency = m.group("place"), m.group("date"), m.group("agency")
     # Without a date or agency, only an all-caps place ("WASHINGTON -") is a dateline;
     # otherwise "Ukraine - the war" or a sentence starting "Smith: ..." would match.
     if not date and not agency and not (place.isupper() and len(place) >= 3):
-        return None, 0
+        return None, at
     if len(place.split()) > 6 or m.end() > 160:
-        return None, 0
-    return Dateline(place=place.strip(" ,"), date=date, agency=agency.strip() if agency else None), m.end()
+        return None, at
+    dateline = Dateline(place=place.strip(" ,"), date=date, agency=agency.strip() if agency else None)
+    return dateline, at + m.end()
 
 
 def _is_subhead(segment: str) -> bool:
@@ -126,19 +89,73 @@ def _is_heading(segment: str) -> bool:
     return caps / len(words) >= 0.75
 
 
-def clean(text: str) -> Cleaned:
-    """Split the text into paragraphs and label each as body, sub-head or sign-off."""
-    dateline, body_start = parse_dateline(text)
-    spans = _lines(text)
-    kinds: list[str] = ["body"] * len(spans)
-    # Sign-off block: trailing lines that match sign-off patterns (plus anything after them).
+def _could_be_headline(segment: str) -> bool:
+    """A line above a dateline that can be its story's headline: a few words of text."""
+    words = [w for w in segment.split() if any(c.isalpha() for c in w)]
+    return 2 <= len(words) <= 25 and len(segment) <= 200
+
+
+def _header(text: str, spans: list[tuple[int, int]]) -> tuple[list[str], Dateline | None, int]:
+    """Kinds of the paragraphs above the lead, the lead's dateline, and where its story begins.
+
+    Above a dateline, any short line is the headline, a deck, a slug, byline or keyword line.
+    Without one, slug, byline and keyword lines still are, and a title-case line above the
+    first paragraph of prose is the headline (a sub-head needs prose above it).
+    """
+    kinds: list[str] = []
+    candidates: list[int] = []
+    after_byline = False
+    for i, (start, end) in enumerate(spans[:_MAX_HEADER_LINES]):
+        dateline, body_start = parse_dateline(text, start)
+        if dateline is not None:
+            for c in candidates:
+                kinds[c] = "header"
+            if candidates:
+                kinds[candidates[0]] = "headline"
+            return kinds, dateline, body_start
+        segment = " ".join(text[start : min(end, start + MAX_MARK + 1)].split())
+        kind = header_kind(segment, after_byline)
+        after_byline = kind == "byline"
+        if kind is not None:
+            kinds.append("header")
+        elif _could_be_headline(segment) and i + 1 < len(spans):
+            kinds.append("body")
+            candidates.append(i)
+        else:
+            break
+    # No dateline: keep the wire's header lines, and a title-case headline on the first line of text.
+    kinds = [k if k == "header" else "body" for k in kinds]
+    first = next((i for i, k in enumerate(kinds) if k == "body"), len(kinds))
+    if first + 1 < len(spans) and first < _MAX_HEADER_LINES:
+        start, end = spans[first]
+        if _is_heading(text[start:end]):
+            kinds = [*kinds[:first], "headline"]
+    first_text = next((i for i, k in enumerate(kinds) if k == "body"), len(kinds))
+    if first_text >= len(spans):
+        return [], None, 0  # nothing but header lines: read them as the text
+    return kinds[:first_text], None, 0
+
+
+def _sign_off_kinds(text: str, spans: list[tuple[int, int]], kinds: list[str]) -> None:
+    """The sign-off block: trailing paragraphs that match sign-off forms, and anything after them."""
     for i in range(len(spans) - 1, -1, -1):
-        segment = text[spans[i][0] : spans[i][1]]
-        if _SIGN_OFF.match(segment) and i > 0:
+        if kinds[i] != "body":
+            break
+        start, end = spans[i]
+        segment = " ".join(text[start : min(end, start + MAX_MARK + 1)].split())
+        if is_sign_off(segment) and i > 0 and "body" in kinds[:i]:
             for j in range(i, len(spans)):
                 kinds[j] = "signoff"
         elif i < len(spans) - 3:
             break
+
+
+def clean(text: str) -> Cleaned:
+    """Split the text into paragraphs and label each as headline, header, body, sub-head or sign-off."""
+    spans = paragraphs(text)
+    header, dateline, body_start = _header(text, spans)
+    kinds = header + ["body"] * (len(spans) - len(header))
+    _sign_off_kinds(text, spans, kinds)
     first_body = next((i for i, k in enumerate(kinds) if k == "body"), None)
     for i, (start, end) in enumerate(spans):
         if kinds[i] != "body":
@@ -152,5 +169,57 @@ def clean(text: str) -> Cleaned:
         if start < body_start < end:
             start = body_start
         lines.append(Line(start, end, kind))
-    cleaned = "\n".join(text[ln.start : ln.end] for ln in lines if ln.kind == "body")
-    return Cleaned(dateline=dateline, body_start=body_start, lines=tuple(lines), text=cleaned)
+    cleaned = "\n".join(reflow(text, ln.start, ln.end) for ln in lines if ln.kind == "body")
+    headline = next((ln for ln in lines if ln.kind == "headline"), None)
+    own = _own_headline(reflow(text, headline.start, headline.end), cleaned) if headline else None
+    return Cleaned(dateline=dateline, body_start=body_start, lines=tuple(lines), text=cleaned, own_headline=own or None)
+
+
+def _own_headline(line: str, body: str) -> str:
+    """The headline line as a digest shows it: wire markers and keyword prefixes off, and an
+    ALL-CAPS wire headline in sentence case, each word as the story itself writes it."""
+    line = HEADLINE_PREFIX.sub("", line.strip().strip("^<=").strip())
+    # A headline has no closing full stop or dangling dash ("... Nature.’", "... Campaign-").
+    closers = len(line) - len(line.rstrip(_CLOSERS))
+    bare, tail = line[: len(line) - closers], line[len(line) - closers :]
+    if not re.search(r"\b\w\.\w\.$", bare):
+        bare = bare.rstrip(" .,;:-—–")
+    line = bare + tail
+    letters = [c for c in line if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        line = _sentence_case(line, body)
+    return line
+
+
+def _sentence_case(line: str, body: str) -> str:
+    """'UKRAINE READY TO OPEN KURSK CORRIDOR' -> 'Ukraine ready to open Kursk corridor'.
+
+    Each word takes the form the story writes it in most often away from a sentence start
+    (names capitalised, acronyms in capitals, other words in lower case); a word the story
+    does not use is written in lower case unless it holds digits or dots ("U.S.", "G7").
+    """
+    forms: dict[str, dict[str, int]] = {}
+    for m in _WORD.finditer(body):
+        word = m.group().rstrip(".")
+        before = body[max(0, m.start() - 3) : m.start()].rstrip(" \"“‘'(«„")
+        if not before or before[-1] in ".!?\n":
+            continue  # a sentence start says nothing about the word's case
+        counts = forms.setdefault(word.lower(), {})
+        counts[word] = counts.get(word, 0) + 1
+
+    def recase(m: re.Match[str]) -> str:
+        word = m.group()
+        bare = word.rstrip(".")
+        seen = forms.get(bare.lower())
+        if seen:
+            best = max(seen.items(), key=lambda kv: kv[1])[0]
+            return best + word[len(bare) :]
+        if any(c.isdigit() for c in word) or "." in bare:
+            return word
+        return word.lower()
+
+    out = _WORD.sub(recase, line)
+    first = _LETTERS.search(out)
+    if first:
+        out = out[: first.start()] + out[first.start()].upper() + out[first.start() + 1 :]
+    return out

@@ -1,16 +1,19 @@
 """Entry point of the core: ``summarise(dispatch) -> Digest``.
 
-Steps, one module each: clean (dateline, sub-heads, sign-off) -> quotes -> tokens and
+Steps, one module each: clean (paragraphs of wrapped copy, headline and header lines, dateline,
+sub-heads, sign-off) -> quotes -> tokens and
 sentences -> entities -> attribution -> headline -> key quotes.
 """
 
 from __future__ import annotations
 
+import re
+
 from digests.asides import is_aside
 from digests.attribution import Attribution, Attributor
 from digests.clean import Cleaned, clean
 from digests.entities import EntityIndex
-from digests.headline import write_headline
+from digests.headline import MAX_CHARS, MAX_WORDS, write_headline
 from digests.keyquotes import choose_key_quotes
 from digests.lexicon import AUX_ADVERBS, COMMON_WORDS, DETERMINERS, FUNCTION_WORDS, SPEECH_VERBS
 from digests.model import Digest, Dispatch, Quote
@@ -135,6 +138,26 @@ def _is_verdict(text: str, span: QuoteSpan, quote: str) -> bool:
     return quote.rstrip()[-1:] in ".!" or before.endswith(":")
 
 
+#: Where a headline line can end early: after a clause ("On Ethanol, He’s For Oil ..."), a colon or a dash.
+_CLAUSE_END = re.compile(r"[,;:…](?=\s)|\s[—–-](?=\s)|(?<=\w)-(?=\s)|[.!?](?=\s)")
+
+
+def _within_limits(line: str) -> str:
+    """A headline line someone wrote, at most the digest's length: cut at its last clause end that
+    fits, so a long title loses its tail clause rather than ending mid-phrase."""
+    line = " ".join(line.split())
+    if len(line) <= MAX_CHARS and len(line.split()) <= MAX_WORDS:
+        return line
+    best = line
+    for m in _CLAUSE_END.finditer(line):
+        head = line[: m.start() + 1].rstrip(" ,;:—–-")
+        if len(head) > MAX_CHARS or len(head.split()) > MAX_WORDS:
+            break
+        if len(head.split()) >= 3:
+            best = head
+    return best
+
+
 def summarise(dispatch: Dispatch) -> Digest:
     """Turn a dispatch into a digest. Never raises on odd text: worst case, a bare digest."""
     text = dispatch.text[:MAX_TEXT]
@@ -143,7 +166,9 @@ def summarise(dispatch: Dispatch) -> Digest:
         Quote(text=text[q.start : q.end], speaker=a.speaker, role=a.role, start=q.start, end=q.end)
         for q, a in zip(spans, attributions, strict=True)
     )
-    headline = write_headline(cleaned, sentences, title=dispatch.title)
+    # The dispatch's own headline line, when it carries one, is the headline an editor wrote.
+    title = dispatch.title or cleaned.own_headline
+    headline = write_headline(cleaned, sentences, title=_within_limits(title) if title else None)
     lead = cleaned.text[:600]
     key = choose_key_quotes(quotes, attributions, f"{headline} {lead}")
     return Digest(

@@ -55,3 +55,125 @@ def test_sub_heads_are_not_quotes_or_prose() -> None:
     digest = summarise(Dispatch(text=text))
     assert "No Retreat" not in digest.text
     assert [q.speaker for q in digest.quotes] == ["Lena Fox"]
+
+
+def test_a_lowercase_month_is_still_a_date() -> None:
+    text = "QUITO, march 3 - The central bank cut its main rate on Friday."
+    dateline, start = parse_dateline(text)
+    assert dateline is not None and (dateline.place, dateline.date) == ("QUITO", "march 3")
+    assert text[start:].startswith("The central bank")
+    dateline, start = parse_dateline("Lima, SEPT. 9 (Sample) - Miners went back to work.")
+    assert dateline is not None and dateline.date == "SEPT. 9"
+
+
+def test_slug_and_headline_above_the_dateline() -> None:
+    text = (
+        "BC-Harbour-Strike\n"
+        "Dockers Walk Out At Three Ports\n"
+        "By Jane Doe\n"
+        "HARBOURTON, june 4 (Sample) - Dockers walked out at three ports on Tuesday, the union said.\n"
+        '"We will stay out," said union organiser Lena Fox.\n'
+    )
+    cleaned = clean(text)
+    assert cleaned.dateline is not None and (cleaned.dateline.place, cleaned.dateline.date) == ("HARBOURTON", "june 4")
+    assert cleaned.own_headline == "Dockers Walk Out At Three Ports"
+    assert cleaned.text.startswith("Dockers walked out")
+    assert "BC-Harbour" not in cleaned.text and "Jane Doe" not in cleaned.text
+    assert summarise(Dispatch(text=text)).headline == "Dockers Walk Out At Three Ports"
+
+
+def test_an_all_caps_wire_headline_in_sentence_case_as_the_story_writes_its_words() -> None:
+    text = (
+        "UPDATE 2-HARBOUR BOARD OFFERS DOCKERS NEW TALKS IN HARBOURTON\n"
+        "HARBOURTON, June 5 (Sample) - The Harbour Board offered new talks on Wednesday to dockers\n"
+        "who have shut three ports in Harbourton since Tuesday, a spokesman for the board said.\n"
+    )
+    assert clean(text).own_headline == "Harbour Board offers dockers new talks in Harbourton"
+
+
+def test_a_sentence_case_line_above_a_dateline_is_the_headline() -> None:
+    text = "Dockers strike at three ports\nHARBOURTON (Sample) - Dockers walked out on Tuesday.\nTalks broke down."
+    assert clean(text).own_headline == "Dockers strike at three ports"
+
+
+def test_the_dispatch_title_wins_over_the_headline_line() -> None:
+    text = "Dockers Walk Out At Three Ports\nDockers walked out at three ports on Tuesday.\nTalks broke down."
+    assert summarise(Dispatch(text=text, title="Port strike")).headline == "Port strike"
+    assert summarise(Dispatch(text=text)).headline == "Dockers Walk Out At Three Ports"
+
+
+def test_a_lead_that_starts_with_its_dateline_is_no_headline() -> None:
+    text = "LONDON (Sample) - Prices rose again in May\nShops said demand was strong.\nThe bank said little."
+    cleaned = clean(text)
+    assert cleaned.own_headline is None
+    assert cleaned.text.startswith("Prices rose again in May\nShops said")
+
+
+def test_a_sub_head_in_the_middle_is_dropped_and_not_the_headline() -> None:
+    text = (
+        "Dockers walked out at three ports on Tuesday after talks broke down.\n"
+        "Talks Broke Down Over Night Shifts\n"
+        "The board said it was ready to talk again this week.\n"
+    )
+    cleaned = clean(text)
+    assert cleaned.own_headline is None
+    assert "Night Shifts" not in cleaned.text
+    assert summarise(Dispatch(text=text)).headline != "Talks Broke Down Over Night Shifts"
+
+
+def test_a_long_headline_line_is_cut_at_a_clause_end() -> None:
+    text = (
+        "Board Offers Dockers New Talks, Says Ports Must Reopen Before The Holiday Rush Begins Next Week\n"
+        "Dockers walked out at three ports on Tuesday.\nTalks broke down.\n"
+    )
+    assert summarise(Dispatch(text=text)).headline == "Board Offers Dockers New Talks"
+
+
+@pytest.mark.parametrize(
+    "signoff",
+    [
+        "MORE",
+        "(MORE)",
+        "-more-",
+        "REUTER",
+        "Reuters 1432 GMT",
+        "-0-",
+        "-30-",
+        "AP-NY-06-04-24 1432EDT<",
+        "1432 GMT",
+        "0932ET",
+        "(Writing by Jane Doe; Editing by Tim Roe)",
+        "Reporting by Jane Doe in Harbourton; Editing by Tim Roe",
+        "Copyright 2024 Sample News. All rights reserved.",
+        "(c) Sample News 2024",
+        "ENDS",
+        "ENDIT",
+        "xxx",
+        "# # #",
+        "jd/tr",
+        "bur-jd/tr",
+        "((jane.doe@example.com; +1 555 0100))",
+    ],
+)
+def test_more_sign_off_forms(signoff: str) -> None:
+    text = f"Dockers walked out at three ports on Tuesday.\nThe board said it was ready to talk.\n{signoff}"
+    cleaned = clean(text)
+    assert cleaned.text == "Dockers walked out at three ports on Tuesday.\nThe board said it was ready to talk."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "More than 200 ships were waiting outside the port.",
+        "Reuters reported the deal on Monday.",
+        "End of an era for the port, she said.",
+        "Copyright law was changed on Monday.",
+        "Follow the money, she said.",
+        "Related talks broke down as well.",
+        "Reporting by the local radio showed long queues.",
+        "Comments from the board were brief.",
+    ],
+)
+def test_a_closing_sentence_is_not_a_sign_off(sentence: str) -> None:
+    text = f"Dockers walked out at three ports on Tuesday.\nThe board said it was ready to talk.\n{sentence}"
+    assert clean(text).text.endswith(sentence)
