@@ -52,15 +52,19 @@ class Cleaned:
         return [ln for ln in self.lines if ln.kind == "body"]
 
 
-def parse_dateline(text: str, at: int = 0) -> tuple[Dateline | None, int]:
-    """A dateline starting at offset ``at`` of the text, and the offset where the story begins."""
+def parse_dateline(text: str, at: int = 0, *, colon: bool = True) -> tuple[Dateline | None, int]:
+    """A dateline starting at offset ``at`` of the text, and the offset where the story begins.
+
+    ``colon=False`` refuses a bare place before a colon ("NEW DELHI:"), which below prose
+    is more often a label ("READ ALSO:") than a dateline.
+    """
     m = DATELINE.match(text[at : at + 300])
     if not m or is_keyword(m.group("place")):
         return None, at
     place, date, agency = m.group("place"), m.group("date"), m.group("agency")
     # Without a date or agency, only an all-caps place ("WASHINGTON -") is a dateline;
     # otherwise "Ukraine - the war" or a sentence starting "Smith: ..." would match.
-    if not date and not agency and not (place.isupper() and len(place) >= 3):
+    if not date and not agency and (not (place.isupper() and len(place) >= 3) or (not colon and m["dash"] == ":")):
         return None, at
     if len(place.split()) > 6 or m.end() > 160:
         return None, at
@@ -105,8 +109,9 @@ def _header(text: str, spans: list[tuple[int, int]]) -> tuple[list[str], Datelin
     kinds: list[str] = []
     candidates: list[int] = []
     after_byline = False
+    prose_above = False
     for i, (start, end) in enumerate(spans[:_MAX_HEADER_LINES]):
-        dateline, body_start = parse_dateline(text, start)
+        dateline, body_start = parse_dateline(text, start, colon=not prose_above)
         if dateline is not None:
             for c in candidates:
                 kinds[c] = "header"
@@ -121,6 +126,7 @@ def _header(text: str, spans: list[tuple[int, int]]) -> tuple[list[str], Datelin
         elif _could_be_headline(segment) and i + 1 < len(spans):
             kinds.append("body")
             candidates.append(i)
+            prose_above = prose_above or segment.endswith(".")
         else:
             break
     # No dateline: keep the wire's header lines, and a title-case headline on the first line of text.

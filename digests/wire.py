@@ -26,7 +26,7 @@ DATELINE = re.compile(
     rf"^\s*(?P<place>{_PLACE}(?:,\s*{_PLACE}){{0,2}}?)"
     rf"(?:,\s*(?P<date>{_DATE}))?"
     rf"\s*(?:\((?P<agency>[^()\n]{{1,40}})\))?"
-    rf"\s*{_DASH}\s+"
+    rf"\s*(?P<dash>{_DASH})\s+"
 )
 
 _ZONE = r"(?:GMT|UTC|Z|[ECMP][SD]?T|CET|CEST|BST|IST|JST|HKT|SGT|AE[SD]T|MSK|WIB)"

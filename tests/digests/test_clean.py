@@ -177,3 +177,11 @@ def test_more_sign_off_forms(signoff: str) -> None:
 def test_a_closing_sentence_is_not_a_sign_off(sentence: str) -> None:
     text = f"Dockers walked out at three ports on Tuesday.\nThe board said it was ready to talk.\n{sentence}"
     assert clean(text).text.endswith(sentence)
+
+
+def test_a_colon_dateline_below_a_headline_but_not_below_prose() -> None:
+    cleaned = clean("Port strike ends after three days\nNEW DELHI: Dockers went back to work on Friday.\nShips moved.")
+    assert cleaned.dateline is not None and cleaned.dateline.place == "NEW DELHI"
+    assert cleaned.own_headline == "Port strike ends after three days"
+    cleaned = clean("Dockers went back to work on Friday.\nREAD ALSO: Ships wait at sea\nShips moved.")
+    assert cleaned.dateline is None and cleaned.own_headline is None
