@@ -112,6 +112,8 @@ def _header(text: str, spans: list[tuple[int, int]]) -> tuple[list[str], Datelin
     prose_above = False
     for i, (start, end) in enumerate(spans[:_MAX_HEADER_LINES]):
         dateline, body_start = parse_dateline(text, start, colon=not prose_above)
+        if dateline is not None and _labels_turns(text, spans, i, body_start):
+            dateline = None  # "HARBOUR MASTER: ..." again further down: a transcript's speaker label
         if dateline is not None:
             for c in candidates:
                 kinds[c] = "header"
@@ -126,7 +128,7 @@ def _header(text: str, spans: list[tuple[int, int]]) -> tuple[list[str], Datelin
         elif _could_be_headline(segment) and i + 1 < len(spans):
             kinds.append("body")
             candidates.append(i)
-            prose_above = prose_above or segment.endswith(".")
+            prose_above = prose_above or segment.endswith((".", "?", "!"))
         else:
             break
     # No dateline: keep the wire's header lines, and a title-case headline on the first line of text.
@@ -140,6 +142,15 @@ def _header(text: str, spans: list[tuple[int, int]]) -> tuple[list[str], Datelin
     if first_text >= len(spans):
         return [], None, 0  # nothing but header lines: read them as the text
     return kinds[:first_text], None, 0
+
+
+def _labels_turns(text: str, spans: list[tuple[int, int]], i: int, body_start: int) -> bool:
+    """Is the "dateline" of paragraph ``i`` a bare label before a colon that starts another
+    paragraph too? Then it names a speaker's turns, not the place the story was filed."""
+    head = text[spans[i][0] : body_start].rstrip()
+    if not head.endswith(":") or "(" in head or "," in head:
+        return False
+    return any(text.startswith(head, start) for start, _ in spans[i + 1 :])
 
 
 def _sign_off_kinds(text: str, spans: list[tuple[int, int]], kinds: list[str]) -> None:

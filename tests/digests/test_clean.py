@@ -185,3 +185,10 @@ def test_a_colon_dateline_below_a_headline_but_not_below_prose() -> None:
     assert cleaned.own_headline == "Port strike ends after three days"
     cleaned = clean("Dockers went back to work on Friday.\nREAD ALSO: Ships wait at sea\nShips moved.")
     assert cleaned.dateline is None and cleaned.own_headline is None
+
+
+def test_a_label_that_starts_several_turns_is_no_dateline() -> None:
+    text = "Talking to the mayor\nMAYOR: The bridge opens in May.\nQ: On time?\nMAYOR: On time, and under budget."
+    cleaned = clean(text)
+    assert cleaned.dateline is None and cleaned.own_headline is None
+    assert cleaned.text.startswith("Talking to the mayor\nMAYOR: The bridge")
