@@ -52,7 +52,11 @@ class Bot:
             stderr=self._err,
             cwd=tmp_path,
         )
-        self._started(name)
+        try:
+            self._started(name)
+        except BaseException:
+            self.kill9()  # a bot that never started must not outlive its test
+            raise
 
     def _started(self, name: str, timeout: float = 30.0) -> None:
         """Wait until the engine says it started. Start-up (imports, migrations) is not the
@@ -73,8 +77,9 @@ class Bot:
         return self.out.read_text(encoding="utf-8", errors="replace")
 
     def kill9(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=5)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=5)
         self._close()
 
     def interrupt(self) -> int:
@@ -82,6 +87,10 @@ class Bot:
         self.proc.send_signal(signal.SIGINT)
         try:
             return self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # it did not stop on Ctrl-C: that fails the test, but leaks no process
+            self.proc.wait(timeout=5)
+            raise
         finally:
             self._close()
 

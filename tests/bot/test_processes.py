@@ -53,9 +53,10 @@ def test_kill_9_mid_posting_then_restart_posts_each_digest_exactly_once(tmp_path
 
 def test_two_bots_on_one_postgresql_post_each_digest_once(tmp_path: Path, pg_url: str) -> None:
     config = _newsroom(tmp_path, pg_url, stories=8, delay=0.05)
-    bots = [Bot(tmp_path, f"bot{i}", "--config", str(config)) for i in range(2)]
+    bots: list[Bot] = []
     tokens = [f"Token-K{n:02d}" for n in range(8)]
     try:
+        bots.extend(Bot(tmp_path, f"bot{i}", "--config", str(config)) for i in range(2))
         wait_until(lambda: all(count_token([b.text() for b in bots], t) >= 1 for t in tokens), what="every digest")
         time.sleep(1.5)  # both keep sweeping: still nothing twice
     finally:
