@@ -11,6 +11,7 @@ paragraph that is only a quote, of the paragraph before (or after).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from digests.cues import Cue, find_cues, nearest_cue
@@ -422,9 +423,15 @@ def _role_text(tokens: list[Token]) -> str:
         return ""
     if len(out) == 1 and (out[0].lower().endswith("ly") or out[0].lower() in AUX_ADVERBS):
         return ""
+    if len(out) == 1 and (_PARTY_TAG.match(out[0]) or out[0].lower() in _PARTIES):
+        return ""  # "Marco Rubio, R-Fla.", "Ann Lee, a Democrat": a party tag, not a role
     return " ".join(out)
 
 
+_PARTY_TAG = re.compile(r"^[RDI](?:-[A-Z][A-Za-z.]*)?\.?$")
+_PARTIES = frozenset(
+    {"democrat", "republican", "tory", "conservative", "labour", "liberal", "green", "independent", "socialist"}
+)
 _COURTESY = frozenset({"hon", "honourable", "honorable", "rt", "right", "the", "dr", "prof", "excellency"})
 
 

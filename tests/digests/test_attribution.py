@@ -128,6 +128,8 @@ def test_inverted_pronoun_after_the_quote_is_a_cue() -> None:
         ('"The budget holds," Mr Manning said.', "Manning", None),
         ('Carla Moss, 54, said: "We will appeal."', "Carla Moss", None),
         ('"The bill is dead," said Ann Lee, a Democrat from California.', "Ann Lee", "Democrat from California"),
+        ('"The bill is dead," said Ann Lee, a Democrat.', "Ann Lee", None),
+        ('"The bill is dead," said Tom Ray, R-Ohio.', "Tom Ray", None),
         # "X's statement that ..." gives X
         ('The ministry\'s statement that "all troops have withdrawn" was disputed.', "ministry", None),
     ],
