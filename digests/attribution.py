@@ -144,7 +144,7 @@ class Attributor:
 
     def _resolve_subject_pronoun(self, sent: Sentence) -> None:
         """'He' opening a sentence continues the chain even when the sentence quotes nobody."""
-        if len(sent.tokens) < 2:
+        if len(sent.tokens) < 2 or not any(t.lower in {"he", "she"} for t in sent.tokens):
             return
         subject = clause_subject(sent.tokens, len(sent.tokens) - 1)
         if len(subject) == 1 and subject[0].lower in {"he", "she"}:
