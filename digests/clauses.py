@@ -65,7 +65,8 @@ def main_clause(words: list[Word]) -> Clause | None:
         # A heading or dateline glued to the sentence ("ATLANTA, March 3 - X said ..."): the first
         # segment after a comma or dash in which a subject meets its verb.
         for c, w in enumerate(words[:-2]):
-            if w.kind == "punct" and c >= start and (found := find_verb(words, c + 1, allow_lists=False)):
+            opens = words[c + 1].kind not in {"rel", "cc", "sub", "prep", "to", "punct"}
+            if w.kind == "punct" and c >= start and opens and (found := find_verb(words, c + 1, allow_lists=False)):
                 start = c + 1
                 break
     if found is None:
@@ -107,7 +108,8 @@ def is_finite(words: list[Word], i: int, lo: int) -> bool:
     tags = verb_tags(w)
     if not tags & _FINITE_TAGS:
         return False
-    if prev.kind in _NOT_BEFORE_VERB:
+    floating = prev.low in {"all", "both", "each"} and i - 1 > lo and words[i - 2].kind in {"pron", "name", "open"}
+    if prev.kind in _NOT_BEFORE_VERB and not floating:  # "it all began", "they both said"
         return False
     if prev.possessive and (inflect.can_be_noun(w.low) or inflect.can_be_adjective(w.low)):
         return False  # "the company's shares", but "Standard and Poor's said"

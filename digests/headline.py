@@ -17,7 +17,7 @@ import re
 from digests import inflect
 from digests.clauses import Clause, main_clause
 from digests.clean import Cleaned
-from digests.headlinese import Phrase, is_plural, predicate_phrases, verb_phrase
+from digests.headlinese import Phrase, drop_time, is_plural, predicate_phrases, verb_phrase
 from digests.lexicon import ROLE_NOUNS, TITLES
 from digests.tokens import Sentence
 from digests.wordclass import ARTICLES, Word, words_of
@@ -148,6 +148,7 @@ def _subject_variants(subject: tuple[Word, ...]) -> list[list[str]]:
     """The subject from fullest to shortest: articles out; then its trailing phrases; then roles before a name."""
     words = [w for w in subject if not (w.kind == "det" and w.low in ARTICLES and not w.cap)]
     words = [w for w in words if w.low not in _TIME_ADVERBS]  # "President Reagan (today) announced"
+    words = drop_time(words, bare=False)  # "The city council (on Wednesday) approved"
     words = [
         w
         for i, w in enumerate(words)

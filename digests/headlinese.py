@@ -225,7 +225,7 @@ def _present(word: Word, plural: bool) -> str:
 def predicate_phrases(rest: tuple[Word, ...]) -> list[Phrase]:
     """The rest of the clause as phrases, up to the first clause boundary; time phrases left out."""
     words, condition = _clause_part(list(rest))
-    words = _drop_time(words)
+    words = drop_time(words)
     words = [w for w in words if not (w.kind == "det" and w.low in ARTICLES) and w.low not in _DROP_IN_PREDICATE]
     words = [w for w in words if w.kind != "adv" or w.low in HEDGES]
     phrases: list[Phrase] = []
@@ -365,13 +365,18 @@ def _list_continues(rest: list[Word], i: int) -> bool:
     return len(segment) <= 5 and any(w.low in {"and", "or"} for w in segment)
 
 
-def _drop_time(words: list[Word]) -> list[Word]:
-    """'on Tuesday', 'in February', 'in 1993', 'last week', 'yesterday': the digest shows the date."""
+def drop_time(words: list[Word], bare: bool = True) -> list[Word]:
+    """'on Tuesday', 'in February', 'in 1993', 'last week', 'yesterday': the digest shows the date.
+
+    ``bare=False`` drops only a preposition with a day or month ("on Wednesday"), as in a
+    subject, where "January sales" or "product in the 1986 fourth quarter" need their date.
+    """
     out: list[Word] = []
     i = 0
     while i < len(words):
         j = _time_phrase_end(words, i)
-        if j > i:
+        led = words[i].kind == "prep" and i + 1 < len(words) and words[i + 1].low in TIME_WORDS
+        if j > i and (bare or led):
             i = j
             continue
         out.append(words[i])

@@ -132,7 +132,10 @@ def words_of(sentence: Sentence) -> list[Word]:
             # "it's goodbye": a pronoun and "is"
             out.extend([classify(stem, first=not out), Word("is", "is", "be")])
             continue
-        word = classify(tok.text, first=not out, name=tok.is_cap)
+        text = tok.text
+        if text[-1:] in {"'", "’"} and not text[:-1].lower().endswith("s") and len(text) > 1:
+            text = text[:-1]  # "wrong'" closing a single-quoted phrase; "Jones'" stays
+        word = classify(text, first=not out, name=tok.is_cap)
         if word.kind == "drop":
             continue
         if word.low == "more" and out and out[-1].low == "once":

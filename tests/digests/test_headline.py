@@ -155,6 +155,13 @@ def test_by_a_number_is_not_a_passive_agent() -> None:
     assert head.startswith("Number of fishing boats") and head.endswith("drops by twelve")
 
 
+def test_single_quote_marks_and_floating_quantifiers() -> None:
+    assert headline("The judge blocked the state's 'religious freedom' law on Friday.") == (
+        "Judge blocks state's religious freedom law"
+    )
+    assert headline("It all began with a letter from the mayor to the harbour board.").startswith("It all begins")
+
+
 def test_attribution_goes_when_the_reported_clause_has_its_own_subject() -> None:
     head = headline("The ministry said the new bridge would open to traffic in March.")
     assert head == "New bridge to open to traffic"
