@@ -153,6 +153,5 @@ def base_form(word: str) -> str | None:
 
 
 def warm_up() -> None:
-    """Load the tables now (about a second of CPU), e.g. in a thread while a bot starts its platforms,
-    so the first poll does not pay for it."""
+    """Load the tables now (about a second of CPU), e.g. in a thread of a bot that has just started."""
     _load()

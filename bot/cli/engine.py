@@ -94,9 +94,6 @@ async def _run(settings: Settings, once: bool) -> None:
     from bot.app import Engine, load_platform, open_services
     from digests.inflect import warm_up
 
-    # The summariser's word tables load while platforms connect, not in the first poll.
-    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
-
     platforms = [load_platform(name, settings) for name in settings.platforms]
     services = await open_services(settings)
     engine = Engine(settings, services, platforms)
@@ -112,6 +109,9 @@ async def _run(settings: Settings, once: bool) -> None:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
         await engine.start()
+        # The summariser's word tables (about a second of CPU) load beside the first poll, after the
+        # platforms have connected; a digest that needs them first waits for this one load.
+        threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
         typer.echo("wirebrief: running — Ctrl-C to stop", err=True)
         await stop.wait()
         typer.echo("wirebrief: stopping", err=True)
