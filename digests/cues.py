@@ -197,6 +197,9 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
             np = clause_subject(toks, j)
             return Cue(v, np, [], strong) if np else None
         np, appos = np_right(toks, v + 1)  # '"...," said Beck'
+        named = _known_as(toks, v + 1 + len(np)) if np and not any(t.is_cap for t in np) else []
+        if named:
+            return Cue(v, named, np, strong)  # 'said the base chief known as Bob'
         if np and appos and not np[-1].is_cap and len(appos) >= 2 and all(t.is_cap for t in appos[:2]):
             return Cue(v, appos, np, strong)  # 'said Clinton's communications director, Jennifer Palmieri'
         if np:
@@ -252,6 +255,21 @@ def _tail_of_role(toks: tuple[Token, ...], np: list[Token]) -> bool:
     """'... chief executive of the Harbour Guild stated': the phrase is the end of a role."""
     k = toks.index(np[0]) - 1
     return k > 0 and toks[k].lower in {"of", "for", "at"}
+
+
+def _known_as(toks: tuple[Token, ...], k: int) -> list[Token]:
+    """'the base chief known as Bob', 'a protester identified as Jane Roe': the name given."""
+    if k + 1 < len(toks) and toks[k].lower in {"known", "identified", "named"}:
+        k += 1 + (toks[k + 1].lower == "as")
+    elif k < len(toks) and toks[k].lower == "named":
+        k += 1
+    else:
+        return []
+    name = []
+    while k < len(toks) and toks[k].is_cap and len(name) < 4:
+        name.append(toks[k])
+        k += 1
+    return name
 
 
 def _unclosed_apposition(toks: tuple[Token, ...], np: list[Token]) -> list[Token]:

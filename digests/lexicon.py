@@ -95,7 +95,7 @@ driver captain surgeon nurse official spokesperson partner partners people perso
 mother father son daughter wife husband friend neighbour neighbor farmer farmers miner miners organiser
 organizer organisers organizers donor donors mogul tycoon billionaire magnate comedian actress actor singer
 rapper artist musician filmmaker novelist poet playwright designer chef athlete entrepreneur businessman businesswoman
-philanthropist activist star
+philanthropist activist star ally allies
 """.split()
 )
 

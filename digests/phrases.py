@@ -208,6 +208,15 @@ def np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Tok
             )
             # "says psychologist Vaile Wright", "added another New Hampshire Democrat"
             or (role_like(low) and (any(t.is_cap for t in words_after) or bool(taken)))
+            # "said Clinton ally James Carville": a noun between a modifier and a full name
+            or (
+                taken
+                and taken[-1].is_cap
+                and _plain_modifier(low)
+                and len(words_after) >= 2
+                and words_after[0].is_cap
+                and words_after[1].is_cap
+            )
             # "quoting port official Rui Costa": a modifier, its role noun, then the name
             or (
                 not taken

@@ -321,3 +321,14 @@ def test_continue_and_begin_are_speech_only_beside_a_quote() -> None:
 def test_a_capitalised_occupation_before_a_name_is_a_role() -> None:
     text = 'Comedian Rita Moss told the crowd: "We laugh so we do not cry."'
     assert roles(text) == {"Rita Moss": "Comedian"}
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"Friends for decades," said Berg ally Jonas Lind. "He is sincere."', "Jonas Lind"),
+        ('"There was no order," said the base chief known as Tor. "None at all."', "Tor"),
+    ],
+)
+def test_a_name_after_a_role_noun_or_known_as_is_the_speaker(text: str, speaker: str) -> None:
+    assert [s for _, s in speakers(text)] == [speaker, speaker]
