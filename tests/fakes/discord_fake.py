@@ -127,6 +127,8 @@ class FakeDiscord:
         self.threads: dict[str, str] = {}
         #: Channels where starting a thread is refused (50013 Missing Permissions).
         self.no_threads: set[str] = set()
+        #: Channels whose next message is created but answered only once the event is set.
+        self._holds: dict[str, asyncio.Event] = {}
         self.forbidden_channels: set[str] = set()
         self.sessions: dict[str, _Session] = {}
         self._failures: list[tuple[str, re.Pattern[str], int, float]] = []
@@ -148,6 +150,8 @@ class FakeDiscord:
         return self
 
     async def close(self) -> None:
+        for hold in self._holds.values():
+            hold.set()
         for session in self.sessions.values():
             if session.ws is not None and not session.ws.closed:
                 await session.ws.close()
@@ -196,6 +200,13 @@ class FakeDiscord:
     def rate_limit_once(self, method: str, pattern: str, retry_after: float = 0.3, *, via: bool = True) -> None:
         """Answer the next matching request with 429 (+Retry-After; ``Via`` unless told otherwise)."""
         self._failures.append((method, re.compile(pattern), 429 if via else -429, retry_after))
+
+    def hold_next_message(self, channel_id: str) -> asyncio.Event:
+        """The next message posted to the channel is created (users see it) but its answer is
+        held until the returned event is set: the client is stuck between posting and knowing."""
+        event = asyncio.Event()
+        self._holds[channel_id] = event
+        return event
 
     def delete_channel(self, channel_id: str) -> None:
         """From now on the channel answers 404 Unknown Channel, as a deleted one does."""
@@ -344,6 +355,9 @@ class FakeDiscord:
                     return _json(old)  # Discord's enforce_nonce: the same message again, not a second one
         message = self.message_payload(cid, body, author=self.bot_user)
         self.messages[cid].append(message)
+        hold = self._holds.pop(cid, None)
+        if hold is not None:
+            await hold.wait()
         return _json(message)
 
     async def _start_thread(self, body: dict[str, Any], cid: str, mid: str) -> web.Response:
