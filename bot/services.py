@@ -7,7 +7,7 @@ work (database, summariser, HTTP) runs off the event loop inside.
 
 from __future__ import annotations
 
-from bot.domain import ChannelRef, ChannelStatus, Post, SubscriptionInfo
+from bot.domain import ChannelRef, ChannelStatus, Edition, Post, SubscriptionInfo
 from digests.model import Digest
 
 
@@ -61,6 +61,13 @@ class Services:
     async def digest_link(self, url: str) -> Digest:
         """Fetch a web page (SSRF-guarded, size and time capped) and summarise it.
         Raises FetchError whose ``reason`` says why, for a polite reply."""
+        raise NotImplementedError
+
+    async def next_edition(self, channel: ChannelRef) -> Edition | None:
+        """What the channel's next edition would hold if it went out now (its soonest
+        schedule, every story owed to it so far, ranked), for the caller's eyes only; an
+        edition with no stories when nothing has arrived; None when the channel has no
+        scheduled subscription (so it gets one post per story, not editions)."""
         raise NotImplementedError
 
     async def channel_gone(self, channel: ChannelRef, reason: str) -> None:

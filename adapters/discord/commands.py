@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import replies
+from adapters.discord.edition import Part
 from adapters.discord.render import digest_embed, post_embed, safe_text
 from bot.domain import ChannelRef
 from bot.errors import FetchError, WirebriefError
@@ -40,7 +41,7 @@ SCHEDULE_SUGGESTIONS = [
 ]
 NONE = discord.AllowedMentions.none()
 
-Reply = str | discord.Embed
+Reply = str | discord.Embed | Part
 
 
 @lru_cache(maxsize=1)
@@ -80,15 +81,12 @@ def can_manage(interaction: discord.Interaction, manager_role: str | None) -> bo
 
 async def send(interaction: discord.Interaction, reply: Reply, *, ephemeral: bool) -> None:
     """Answer, edit the deferred answer in, whichever applies; never ping anyone."""
-    content = replies.clip(reply) if isinstance(reply, str) else None
-    embed = reply if isinstance(reply, discord.Embed) else None
+    content = replies.clip(reply) if isinstance(reply, str) else reply.content if isinstance(reply, Part) else None
+    embeds = [reply] if isinstance(reply, discord.Embed) else reply.embeds if isinstance(reply, Part) else []
     if interaction.response.is_done():
-        await interaction.edit_original_response(content=content, embed=embed, allowed_mentions=NONE)
+        await interaction.edit_original_response(content=content, embeds=embeds, allowed_mentions=NONE)
         return
-    if embed is not None:
-        await interaction.response.send_message(embed=embed, ephemeral=ephemeral, allowed_mentions=NONE)
-    else:
-        await interaction.response.send_message(content or "", ephemeral=ephemeral, allowed_mentions=NONE)
+    await interaction.response.send_message(content or "", embeds=embeds, ephemeral=ephemeral, allowed_mentions=NONE)
 
 
 async def run(
@@ -286,6 +284,13 @@ class DigestCommands(app_commands.Group):
                 return replies.fetch_failure(exc, url.strip())
 
         await run(interaction, work, ephemeral=True, slow=True)
+
+    @app_commands.command(name="edition", description="What this channel's next edition would hold now (only you)")
+    async def edition(self, interaction: discord.Interaction) -> None:
+        async def work() -> Reply:
+            return replies.edition_preview(await self.services.next_edition(channel_of(interaction)))
+
+        await run(interaction, work, ephemeral=True, slow=False)
 
     @app_commands.command(name="help", description="How Wirebrief works")
     async def help_(self, interaction: discord.Interaction) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from adapters.discord.edition import Part, edition_parts
 from adapters.discord.render import neutralise_mentions, safe_text
-from bot.domain import ChannelStatus, SubscriptionInfo
+from bot.domain import ChannelStatus, Edition, SubscriptionInfo
 from bot.errors import FetchError
 from bot.schedules import format_local
 
@@ -34,6 +35,9 @@ HELP = (
     "• `/digest subscribe source:<feed URL or wire name>` — post new dispatches here "
     "(`schedule:` on arrival, daily 08:00, weekdays 08:00 or a cron; `timezone:`; `backfill:` 0–10; "
     "`filter:` which items; `max_per_hour:`)\n"
+    "• On arrival, each story is one post (other outlets and updates go in its thread); on a schedule, "
+    "the channel gets one edition per post time with every story from its sources on that schedule\n"
+    "• `/digest edition` — what the next edition would hold now, only for you\n"
     "• `/digest timezone zone:` — the time zone schedules here use when they name none\n"
     "• `/digest list`, `/digest unsubscribe which:<number>`, `/digest status`\n"
     "• `/digest preview url:<link>` — a digest of any article, only for you\n"
@@ -51,6 +55,27 @@ NO_DIGEST = (
 )
 
 INTERNAL_ERROR = "Sorry — something went wrong on my side. Please try again in a minute."
+
+NO_EDITIONS = (
+    "This channel gets no editions: its subscriptions post each story on arrival. Subscribe with a "
+    "schedule (`/digest subscribe source:… schedule:daily 08:00`) to get one round-up per post time instead."
+)
+
+
+def edition_preview(edition: Edition | None) -> str | Part:
+    """`/digest edition`: the next edition as it stands now (its first message), for the caller."""
+    if edition is None:
+        return NO_EDITIONS
+    when = f"{edition.name} · {format_local(edition.fire, edition.timezone)}"
+    if not edition.stories:
+        return f"Nothing for the next edition yet ({when}): no story has arrived since the last one."
+    first = edition_parts(edition)[0]
+    note = f"Next edition, as it stands now ({when}) — only you can see this."
+    shown, total = len(first.embeds), len(edition.stories)
+    if shown < total:
+        note += f" Showing {shown} of {total}; the rest will go in the edition's thread."
+    content = note + "\n" + first.content.split("\n")[0]
+    return Part(content[:MESSAGE_LIMIT], first.embeds)
 
 
 def help_text(manager_role: str | None) -> str:
@@ -143,9 +168,10 @@ def subscribed_text(sub: SubscriptionInfo) -> str:
         text += f"; posting the latest {sub.backfill} now"
     elif sub.backfill:
         when = format_local(sub.next_post, sub.schedule.timezone)
-        text += f"; the latest {sub.backfill} come with the next post, {when}"
+        text += f"; stories come as one edition per post time, the latest {sub.backfill} in the next, {when}"
     elif not sub.schedule.on_arrival:
-        text += f"; next post {format_local(sub.next_post, sub.schedule.timezone)}"
+        when = format_local(sub.next_post, sub.schedule.timezone)
+        text += f"; stories come as one edition per post time, the next {when}"
     text += "."
     for setting in sub.options.describe():
         text += f"\n• {safe_text(_setting(setting), 300)}"

@@ -20,7 +20,7 @@ COMMAND = "/digest"
 USAGE = (
     "Usage: `{cmd}` · `{cmd} subscribe <feed URL or wire name> " + LINE_HELP + "` · `{cmd} list` · "
     "`{cmd} unsubscribe <n>` · `{cmd} status` · `{cmd} timezone <zone> [workspace]` · `{cmd} preview <url>` · "
-    "`{cmd} help`"
+    "`{cmd} edition` · `{cmd} help`"
 )
 MAX_TEXT = 1000
 
@@ -41,6 +41,11 @@ class Latest:
 @dataclass(frozen=True)
 class Help:
     pass
+
+
+@dataclass(frozen=True)
+class NextEdition:
+    """`/digest edition`: what the channel's next edition would hold now, for the caller."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Preview:
     url: str
 
 
-Command = Latest | Help | ListSubs | Status | Subscribe | Unsubscribe | Preview | SetTimezone
+Command = Latest | Help | NextEdition | ListSubs | Status | Subscribe | Unsubscribe | Preview | SetTimezone
 
 
 def usage(command: str = COMMAND) -> str:
@@ -140,6 +145,8 @@ def parse(text: str) -> Command:
         return ListSubs()
     if verb == "status" and not rest:
         return Status()
+    if verb in ("edition", "next") and not rest:
+        return NextEdition()
     if verb in ("latest", "last") and not rest:
         return Latest()
     if verb == "subscribe":
@@ -153,6 +160,6 @@ def parse(text: str) -> Command:
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise UsageError(f"{url!r} is not an http(s) link")
         return Preview(url)
-    if verb in ("list", "ls", "status", "latest", "last", "unsubscribe", "remove", "preview"):
+    if verb in ("list", "ls", "status", "latest", "last", "unsubscribe", "remove", "preview", "edition", "next"):
         raise UsageError(f"wrong arguments for {verb!r}")
     raise UsageError(f"unknown subcommand {verb!r}")

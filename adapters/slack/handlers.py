@@ -26,6 +26,7 @@ from adapters.slack.commands import (
     Help,
     Latest,
     ListSubs,
+    NextEdition,
     Preview,
     SetTimezone,
     Status,
@@ -121,6 +122,9 @@ class SlackHandlers:
                 return {**post_message(post), "response_type": IN_CHANNEL}
             case Help():
                 return {"text": replies.help_text(name), "response_type": EPHEMERAL}
+            case NextEdition():
+                edition = await self.services.next_edition(channel)
+                return {**replies.edition_preview(edition, name), "response_type": EPHEMERAL}
             case ListSubs():
                 subs = await self.services.subscriptions(channel)
                 return {"text": replies.list_text(subs, name), "response_type": EPHEMERAL}

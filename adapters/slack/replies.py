@@ -7,10 +7,12 @@ goes through :func:`~adapters.slack.blocks.escape` so it cannot mention or link 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from adapters.slack.blocks import clip, escape
+from adapters.slack.blocks import CONTEXT_MAX, _mrkdwn, clip, escape
 from adapters.slack.commands import usage
-from bot.domain import ChannelStatus, SubscriptionInfo
+from adapters.slack.edition import edition_messages
+from bot.domain import ChannelStatus, Edition, SubscriptionInfo
 from bot.errors import FetchError
 from bot.schedules import format_local
 from bot.subscription_grammar import LINE_HELP
@@ -53,6 +55,9 @@ def help_text(command: str) -> str:
         f"• `{command} status` — when each source was last read, and any trouble",
         f"• `{command} timezone Europe/Kyiv [workspace]` — the zone schedules here use when they name none",
         f"• `{command} preview <url>` — a digest of one page, only for you",
+        f"• `{command} edition` — what this channel's next edition would hold now, only for you",
+        "• On arrival, each story is one post (other outlets and updates go in its thread); on a schedule, "
+        "one edition per post time with every story from the channel's sources on that schedule",
         "• `@Wirebrief <link>` — a digest of up to 3 links, in the thread",
     ]
     return "\n".join(lines)
@@ -142,9 +147,10 @@ def subscribed_text(sub: SubscriptionInfo) -> str:
     if sub.backfill and sub.schedule.on_arrival:
         text += f" The latest {items} will follow shortly."
     elif sub.backfill:
-        text += f" The latest {items} will come with the next post, {local(sub.next_post, sub.schedule.timezone)}."
+        when = local(sub.next_post, sub.schedule.timezone)
+        text += f" Stories come as one edition per post time; the latest {items} will be in the next, {when}."
     elif not sub.schedule.on_arrival:
-        text += f" Next post {local(sub.next_post, sub.schedule.timezone)}."
+        text += f" Stories come as one edition per post time; the next {local(sub.next_post, sub.schedule.timezone)}."
     for setting in sub.options.describe():
         text += f"\n• {escape(clip(_setting(setting), 300), formatting=False)}"
     return text
@@ -157,3 +163,26 @@ def timezone_text(zone: str, workspace: bool) -> str:
 
 def unsubscribed_text(sub: SubscriptionInfo) -> str:
     return f"Unsubscribed this channel from {escape(clip(sub.source.label, 200))}."
+
+
+NO_EDITIONS = (
+    "This channel gets no editions: its subscriptions post each story on arrival. Subscribe with a schedule "
+    "(`{cmd} subscribe <feed URL> daily 08:00`) to get one round-up per post time instead."
+)
+
+
+def edition_preview(edition: Edition | None, command: str) -> dict[str, Any]:
+    """`/digest edition`: the next edition as it stands now (its first message), for the caller."""
+    if edition is None:
+        return {"text": NO_EDITIONS.format(cmd=command)}
+    when = f"{edition.name} · {local(edition.fire, edition.timezone)}"
+    if not edition.stories:
+        return {"text": f"Nothing for the next edition yet ({when}): no story has arrived since the last one."}
+    first = edition_messages(edition)[0]
+    note = f"Next edition, as it stands now ({when}) — only you can see this."
+    sections = sum(1 for b in first["blocks"] if b["type"] == "section")
+    if sections < len(edition.stories):
+        note += f" Showing {sections} of {len(edition.stories)}; the rest will go in the edition's thread."
+    context = {"type": "context", "elements": [_mrkdwn(clip(note, CONTEXT_MAX))]}
+    blocks = [b for b in first["blocks"] if b["type"] != "context"]  # the note replaces "more in the thread"
+    return {"text": first["text"], "blocks": [context, *blocks]}

@@ -136,7 +136,14 @@ def subscribe(
     channel: ChannelOpt = "console:main",
     schedule: Annotated[
         str | None,
-        typer.Option("--schedule", metavar="WHEN", help=f"{SCHEDULE_HELP}. Default: on arrival.", show_default=False),
+        typer.Option(
+            "--schedule",
+            metavar="WHEN",
+            help=f"{SCHEDULE_HELP}. Default: on arrival (one post per story; other outlets and updates in its "
+            "thread). Any other schedule makes an edition subscription: one round-up per post time with every "
+            "story from the channel's sources on that schedule.",
+            show_default=False,
+        ),
     ] = None,
     timezone: Annotated[
         str | None,
@@ -165,7 +172,11 @@ def subscribe(
 ) -> None:
     """Subscribe a channel to a source (a feed is fetched once for all its subscribers).
 
-    A feed URL is fetched once first and refused, with the reason, when it is not a feed."""
+    A feed URL is fetched once first and refused, with the reason, when it is not a feed.
+    On arrival (the default), each story is posted once and other outlets, updates and
+    corrections of it go in its thread; any other schedule (daily 08:00, a cron) makes an
+    edition subscription: one round-up per post time with every story from the channel's
+    sources on that schedule."""
     settings = load_settings(config)
     ref = ChannelRef.parse(channel)
     said = read_line(words or [])
@@ -190,7 +201,7 @@ def subscribe(
     for line in info.options.describe():
         typer.echo(f"  {line}")
     if info.schedule.cron is not None:
-        typer.echo(f"  next post {format_local(info.next_post, info.schedule.timezone)}")
+        typer.echo(f"  editions: next {format_local(info.next_post, info.schedule.timezone)}")
 
 
 @app.command("timezone")

@@ -33,7 +33,10 @@ async def test_manager_role_may_subscribe_without_manage_channels(fake: FakeDisc
         roles=[fake.manager_role_id],
     )
     reply = await fake.wait_reply(interaction)
-    expected = "Subscribed this channel to newsroom (daily at 08:00 (Europe/Amsterdam)); next post "
+    expected = (
+        "Subscribed this channel to newsroom (daily at 08:00 (Europe/Amsterdam)); "
+        "stories come as one edition per post time, the next "
+    )
     assert reply["content"].startswith(expected)
     assert reply["content"].endswith(" 08:00 Europe/Amsterdam.")
 
@@ -123,7 +126,8 @@ async def test_schedules_in_words_and_the_channels_time_zone(fake: FakeDiscord, 
         await fake.send_command("subscribe", {"source": "treaty", "schedule": "weekdays 08:00", "backfill": 2})
     )
     assert reply["content"].startswith(
-        "Subscribed this channel to treaty (weekdays at 08:00 (Europe/Kyiv)); the latest 2 come with the next post, "
+        "Subscribed this channel to treaty (weekdays at 08:00 (Europe/Kyiv)); "
+        "stories come as one edition per post time, the latest 2 in the next, "
     )
     assert reply["content"].endswith(" 08:00 Europe/Kyiv.") and "now" not in reply["content"]
     status = await fake.wait_reply(await fake.send_command("status", permissions=0))

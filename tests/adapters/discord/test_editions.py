@@ -77,3 +77,29 @@ async def test_forty_stories_stay_within_every_limit_and_none_is_lost(fake: Fake
 
     again = await platform.edition(edition)  # a retried claim: Discord recognises every part
     assert again == first and fake.messages[cid] == main and fake.messages[first] == thread
+
+
+async def test_digest_edition_shows_only_the_caller_what_the_next_edition_holds(
+    fake: FakeDiscord, engine, services, server: LocalServer
+):
+    cid = fake.channel_ids[2]
+    channel = ChannelRef("discord", cid, fake.guild_id)
+    none = await fake.wait_reply(await fake.send_command("edition", channel_id=cid, permissions=0))
+    assert none["ephemeral"] and none["content"].startswith("This channel gets no editions")
+
+    for name, n in (("ap", 0), ("bbc", 1)):
+        url = server.route(f"/{name}", feed(rss([(f"{name}-1", "News", story(n))], title=name.upper())))
+        await services.subscribe(channel, url, schedule="daily 18:00", timezone="Asia/Tokyo", backfill=1)
+    await engine.run_pass()
+    preview = await fake.wait_reply(await fake.send_command("edition", channel_id=cid, permissions=0))
+    assert preview["ephemeral"]
+    assert preview["content"].startswith("Next edition, as it stands now (Evening edition · ")
+    assert "**Evening edition · " in preview["content"] and "2 stories from 2 sources" in preview["content"]
+    assert [e["title"][:3] for e in preview["embeds"]] == ["1. ", "2. "]
+    assert fake.messages[cid] == []  # nothing was posted in the channel
+
+    time_passes(services.store, 25)
+    await engine.run_pass()
+    assert len(fake.messages[cid]) == 1
+    empty = await fake.wait_reply(await fake.send_command("edition", channel_id=cid, permissions=0))
+    assert empty["content"].startswith("Nothing for the next edition yet (Evening edition · ")

@@ -12,7 +12,7 @@ from bot.services import Services
 from tests.adapters.discord.conftest import running, write_config
 from tests.fakes.discord_fake import FakeDiscord, Recorded
 
-SUBCOMMANDS = {"latest", "subscribe", "unsubscribe", "list", "status", "preview", "help", "timezone"}
+SUBCOMMANDS = {"latest", "subscribe", "unsubscribe", "list", "status", "preview", "help", "timezone", "edition"}
 
 
 def is_ws_op(op: int):

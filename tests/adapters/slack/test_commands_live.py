@@ -32,7 +32,7 @@ async def test_subscribe_list_status_unsubscribe(rig: SlackRig) -> None:
     assert reply["response_type"] == "in_channel"
     assert reply["text"].startswith(
         "Subscribed this channel to desk — weekdays at 08:00 (Europe/Kyiv). "
-        "The latest 2 items will come with the next post, "
+        "Stories come as one edition per post time; the latest 2 items will be in the next, "
     )
     assert reply["text"].endswith(" 08:00 Europe/Kyiv.") and "follow shortly" not in reply["text"]
 
@@ -116,7 +116,10 @@ async def test_the_workspace_time_zone_applies_to_new_schedules(rig: SlackRig) -
         "Existing subscriptions keep theirs."
     )
     reply = await rig.side.command("subscribe desk weekdays 08:00 backfill 0", channel="C2")
-    assert reply["text"].startswith("Subscribed this channel to desk — weekdays at 08:00 (Asia/Tokyo). Next post ")
+    assert reply["text"].startswith(
+        "Subscribed this channel to desk — weekdays at 08:00 (Asia/Tokyo). "
+        "Stories come as one edition per post time; the next "
+    )
     assert reply["text"].endswith(" 08:00 Asia/Tokyo.")
     refused = await rig.side.command("timezone Europe/Kyiv", user=READER)
     assert refused["text"].startswith("Sorry, only workspace admins")

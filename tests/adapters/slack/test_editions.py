@@ -74,3 +74,19 @@ async def test_forty_stories_stay_within_every_limit_and_none_is_lost(http_rig: 
                 numbers.append(int(block["text"]["text"].split(".")[0].lstrip("*")))
     assert numbers == list(range(1, 41))
     assert posts[0]["blocks"][0]["text"]["text"] == "Morning edition · Thu 27 Nov · 40 stories from 3 sources"
+
+
+async def test_digest_edition_is_ephemeral_and_shows_the_next_edition(rig: SlackRig, server: LocalServer) -> None:
+    none = await rig.side.command("edition", channel="C1")
+    assert none["response_type"] == "ephemeral" and none["text"].startswith("This channel gets no editions")
+    channel = ChannelRef("slack", "C1", TEAM_ID)
+    for name, n in (("ap", 0), ("bbc", 1), ("afp", 2)):
+        url = server.route(f"/{name}", feed(rss([(f"{name}-1", "News", story(n))], title=name.upper())))
+        await rig.services.subscribe(channel, url, schedule="daily 07:00", timezone="Europe/Lisbon", backfill=1)
+    await rig.run_pass()
+    preview = await rig.side.command("edition", channel="C1")
+    assert preview["response_type"] == "ephemeral"
+    note, header, *sections = preview["blocks"]
+    assert note["elements"][0]["text"].startswith("Next edition, as it stands now (Morning edition · ")
+    assert header["text"]["text"].endswith("3 stories from 3 sources") and len(sections) == 3
+    assert rig.fake.calls("chat.postMessage") == []
