@@ -126,7 +126,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None) -> ParsedFe
         log.warning("feed unreadable: url=%s error=%r", url, exc)
         raise FetchError("malformed", f"{_host(url)} sent a feed I cannot read ({type(exc).__name__})") from None
     entries = parsed.get("entries") or []
-    if not entries and not _valid_empty(parsed):
+    if not entries and not _valid_empty(parsed, body):
         problem = parsed.get("bozo_exception")
         log.info("feed malformed: url=%s error=%s", url, problem)
         raise FetchError("malformed", f"{_host(url)} did not send a feed I can read (RSS, Atom or JSON Feed)")
@@ -135,19 +135,35 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None) -> ParsedFe
     return ParsedFeed(title=_title(feed.get("title"), _kind(feed, "title")), items=_finish(items))
 
 
-#: bozo reasons that say nothing about the document's shape: a feed under an odd label or
-#: charset is still a feed, and with no entries it is simply an empty one.
+#: Root elements of feeds: RSS, Atom, RSS 0.9/1.0 (rdf:RDF) and CDF.
+_FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
+_PROLOGUE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE)
+_ROOT = re.compile(rb"\s*<([A-Za-z_][\w.:-]*)")
+
+
+#: bozo reasons that say nothing about the document's shape (a label or a charset).
 _HARMLESS_BOZO = ("NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingUnknown")
 
 
-def _valid_empty(parsed: Any) -> bool:
-    """A feed with no entries is a success when it is one: a feed root was recognised and
-    the XML was well-formed (nothing was lost to a parse error)."""
-    if not parsed.get("version"):
+def _valid_empty(parsed: Any, body: bytes) -> bool:
+    """A feed with no entries is a success when it is a feed: feedparser recognised its
+    version, or its root element is a feed's (an empty RSS 0.90 ``rdf:RDF``, a CDF
+    ``CHANNEL``); and it is well-formed, or feedparser's loose parser still read its channel
+    (an undefined ``&hellip;`` is not a broken feed; ``<rss><<<>>>`` is)."""
+    if not (parsed.get("version") or _root_name(body) in _FEED_ROOTS):
         return False
-    if not parsed.get("bozo"):
+    if not parsed.get("bozo") or type(parsed.get("bozo_exception")).__name__ in _HARMLESS_BOZO:
         return True
-    return type(parsed.get("bozo_exception")).__name__ in _HARMLESS_BOZO
+    return bool(parsed.get("feed"))
+
+
+def _root_name(body: bytes) -> str:
+    """The local name of the document's first element, lower case ("" when none is found)."""
+    text = body[:65_536].removeprefix(b"\xef\xbb\xbf")
+    while match := _PROLOGUE.match(text):
+        text = text[match.end() :]
+    match = _ROOT.match(text)
+    return match.group(1).decode("ascii", "replace").rsplit(":", 1)[-1].lower() if match else ""
 
 
 def _xml_item(entry: Any, base: str) -> FeedItem | None:
@@ -182,7 +198,9 @@ def _xml_text(entry: Any) -> str:
 
 def typed_text(value: str, media: str | None) -> str:
     """The feed text rule: HTML (and XHTML) is reduced to text; text typed as text stays as it
-    is; other media (base64 binaries, arbitrary XML) is not article text.
+    is; XML is reduced to its text; any other media (Atom base64 content labelled
+    ``application/octet-stream``, ``video/mp4``) is kept as plain text when feedparser decoded
+    it to readable text, and dropped when it is binary.
 
     An untyped value is HTML: RSS says nothing, and descriptions are HTML in practice.
     """
@@ -193,7 +211,15 @@ def typed_text(value: str, media: str | None) -> str:
         return plain_text(value)
     if kind.endswith("xml"):
         return html_to_text(value)
-    return ""
+    return plain_text(value) if _readable(value) else ""
+
+
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+
+
+def _readable(value: str) -> bool:
+    """Text, not bytes wearing a text costume: no control characters or replacements."""
+    return bool(value.strip()) and not _BINARY.search(value[:4096])
 
 
 # --------------------------------------------------------------------------- repairing the body
@@ -373,9 +399,12 @@ def _host(url: str) -> str:
 
 
 def _title(value: Any, media: str | None) -> str | None:
+    """A title is text whatever its label: HTML is reduced, anything else (text, or a type
+    Atom does not allow for titles, like base64's application/octet-stream) is plain."""
     if not isinstance(value, str):
         return None
-    text = " ".join(typed_text(value[: MAX_TITLE_CHARS * 8], media).split())
+    kind = media if media and "html" in media.lower() else "text/plain"
+    text = " ".join(typed_text(value[: MAX_TITLE_CHARS * 8], kind).split())
     if len(text) > MAX_TITLE_CHARS:
         text = text[: MAX_TITLE_CHARS - 1].rstrip() + "…"
     return text or None

@@ -9,7 +9,9 @@ as HTML is reduced to its text, and neither may carry a code point the store can
   become line breaks so paragraphs survive (the summariser finds quotes and sign-offs by
   paragraph); scripts and styles vanish. libxml2 parses HTML 4, so an unclosed ``<embed>``,
   ``<object>`` or ``<svg>`` swallows the rest of the fragment as its children; here they are
-  undone the way an HTML5 browser reads them, so the paragraph after an embedded video stays.
+  undone the way an HTML5 browser reads them (an embed is void, an object shows its fallback
+  content, a drawing ends where ordinary HTML starts), so the paragraph after an embedded
+  video stays.
 * :func:`clean_code_points` — lone surrogates (``&#xD800;`` in a feed, ``"\\ud800"`` in
   JSON) become U+FFFD and NULs go: neither SQLite nor PostgreSQL can store them, and one
   such character must not cost the item, let alone its neighbours.
@@ -30,11 +32,13 @@ __all__ = ["clean_code_points", "decode_lenient", "html_to_text", "normalise_spa
 #: Raw-text or never-shown elements: a browser does not render their content either, even
 #: when the end tag is missing, so dropping them whole matches what a reader sees.
 _DROP = ("script", "style", "noscript", "iframe", "template", "head", "param")
-#: Void elements libxml2 does not know are void: what it nested inside them follows them.
-_UNWRAP = ("embed", "source", "track")
-#: Elements whose own content is not article text, but which HTML5 closes as soon as ordinary
-#: HTML content starts (the "breakout" rule of foreign content; fallback content of <object>).
-_FOREIGN = ("svg", "math", "object")
+#: Void elements libxml2 does not know are void (what it nested inside them follows them),
+#: and <object>, whose content is the fallback a browser shows when it cannot run the object
+#: (which it never can for a feed's ActiveX or Flash): the element goes, its text stays.
+_UNWRAP = ("embed", "source", "track", "object")
+#: Drawings and formulas: their own text is not article text, but HTML5 closes them as soon
+#: as ordinary HTML content starts (the "breakout" rule of foreign content).
+_FOREIGN = ("svg", "math")
 _INTEGRATION = frozenset({"foreignobject", "annotation-xml", "desc", "title"})
 _BLOCKS = frozenset(
     {
@@ -122,11 +126,12 @@ def html_to_text(fragment: str) -> str:
 
 
 def _close_foreign(element: lxml_html.HtmlElement) -> None:
-    """Drop an <svg>, <math> or <object> but keep the HTML that an HTML5 parser would have
+    """Drop an <svg> or <math> but keep the HTML that an HTML5 parser would have
     put after it: from the first ordinary HTML element inside it (not inside an SVG/MathML
     integration point), everything to its end moves out, in order, then the rest goes."""
     first = next((d for d in element.iterdescendants() if _breaks_out(d, element)), None)
     if first is None:
+        element.tail = " " + (element.tail or "")
         element.drop_tree()
         return
     moved = [first, *first.itersiblings()]
@@ -137,9 +142,8 @@ def _close_foreign(element: lxml_html.HtmlElement) -> None:
             node.tail = None
         moved.extend(node.itersiblings())
         node = node.getparent()
-    if element.tail:
-        _append_tail(moved[-1], element.tail)
-        element.tail = None
+    _append_tail(moved[-1], element.tail or "")
+    element.tail = " "  # the element took room on the page: the words around it stay apart
     anchor = element
     for item in moved:
         anchor.addnext(item)

@@ -233,6 +233,9 @@ def test_text_after_unclosed_embedded_elements_is_kept(fragment: str, kept: str)
     assert text.startswith("Intro.") and kept in text
 
 
-def test_embedded_elements_own_content_is_still_dropped() -> None:
+def test_a_drawing_s_own_text_goes_and_an_object_s_fallback_stays() -> None:
+    """As a browser shows them: an SVG's labels are part of the picture; an <object> that
+    cannot run (ActiveX, Flash) shows its fallback content."""
     text = html_to_text('<p>a</p><svg><text>chart label</text></svg><object><param name="x">fallback</object><p>b</p>')
-    assert text == "a\n\nb"
+    assert text == "a\n\nfallback\n\nb"
+    assert html_to_text('safe<object classid="clsid:C932BA85"> description') == "safe description"
