@@ -16,21 +16,31 @@ def _fail(message: str) -> None:
 
 
 def main() -> None:
-    """Console-script entry point; never shows a traceback for errors meant for the user."""
-    from sqlalchemy.exc import SQLAlchemyError
+    """Console-script entry point; never shows a traceback for errors meant for the user.
 
+    The store (SQLAlchemy, Alembic) is imported only by the commands that use it, so the
+    commands that never touch it (`digest`, `stories`) start without paying for it."""
     from bot.errors import WirebriefError
-    from bot.store.health import store_error
 
     try:
         app()
     except WirebriefError as exc:
         _fail(str(exc))
-    except SQLAlchemyError as exc:  # a store failure past opening (a table gone, a disk error)
-        _fail(str(store_error(exc)))
     except OSError as exc:  # a file the command needed: one line, not a traceback
         name = f"{exc.filename}: " if exc.filename else ""
         _fail(f"{name}{exc.strerror or exc}")
     except KeyboardInterrupt:
         print("wirebrief: interrupted", file=sys.stderr)
         sys.exit(130)
+    except Exception as exc:
+        if not _store_failure(exc):
+            raise
+        from bot.store.health import store_error
+
+        _fail(str(store_error(exc)))  # a store failure past opening (a table gone, a disk error)
+
+
+def _store_failure(exc: BaseException) -> bool:
+    """An SQLAlchemy error (only possible once a command has imported SQLAlchemy)."""
+    module = sys.modules.get("sqlalchemy.exc")
+    return module is not None and isinstance(exc, module.SQLAlchemyError)
