@@ -91,6 +91,12 @@ class SchedulerSettings(_Section):
     pause_after_seconds: int = Field(3600, ge=60)
     #: The time zone of a schedule when neither the subscription nor its channel names one.
     default_timezone: str = "UTC"
+    #: Sources polled at once by this process (each holds a socket and, briefly, a feed body).
+    poll_concurrency: int = Field(32, ge=1, le=1024)
+    #: Polls at once against one host:port, so one slow or hung server cannot take every slot.
+    poll_per_host: int = Field(4, ge=1, le=1024)
+    #: Fetch timeout for a source that failed twice or more in a row (instead of [fetch] timeout_seconds).
+    failing_timeout_seconds: float = Field(3.0, gt=0, le=120)
 
     @field_validator("default_timezone")
     @classmethod

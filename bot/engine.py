@@ -1,24 +1,23 @@
-"""The engine: starts the platforms, polls sources and delivers due posts through one outbox
-per platform. ``run_pass`` is one pass now (`wirebrief run --once`); ``start`` keeps going on
-schedule until ``stop``."""
+"""The engine: starts the platforms, polls sources (bot.poller) and delivers due posts through
+one outbox per platform. ``run_pass`` is one pass now (`wirebrief run --once`); ``start`` keeps
+going on schedule until ``stop``."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 
 from bot.config import Settings
 from bot.outbox import Outbox
 from bot.platform import Platform
+from bot.poller import Poller
 from bot.scheduler import Triggers
 from bot.service_impl import StoreServices
-from bot.store.types import SourceRef
 
 log = logging.getLogger(__name__)
 
-#: Sources polled at once; the rest wait their turn (1,000 feeds must not open 1,000 sockets).
-POLL_CONCURRENCY = 32
 #: Delivery rounds of one `run --once` pass: posts, then the thread replies they made due.
 PASS_ROUNDS = 4
 
@@ -32,10 +31,12 @@ class Engine:
         for box in self.outboxes.values():
             box.on_sent = self._wake
         self._wake_pending = False
-        self._poll_gate = asyncio.Semaphore(POLL_CONCURRENCY)
+        self.poller = Poller(services, settings, self._news)
         self._triggers: Triggers | None = None
         self._started: list[Platform] = []
         self._deliver_lock = asyncio.Lock()
+        self._deliver_all = False
+        self._deliver_sources: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -49,8 +50,9 @@ class Engine:
             box.start()
         sched = self.settings.scheduler
         sweep = max(1.0, min(30.0, sched.claim_timeout_seconds / 2, float(sched.wire_interval_seconds)))
-        self._triggers = Triggers(self._poll_job, self.deliver_due, self._sweep, sweep)
+        self._triggers = Triggers(self.deliver_due, self._sweep, sweep)
         self._triggers.start()
+        self._spawn(self.poller.run())
         log.info("engine started", extra={"platforms": self.platform_names})
 
     async def run_pass(self) -> None:
@@ -58,8 +60,7 @@ class Engine:
         await self._start_platforms()
         for box in self.outboxes.values():
             box.start()
-        sources = await self.services.sources_due(force=True)
-        await asyncio.gather(*(self._poll(src) for src in sources))
+        await self.poller.run_once()
         for _ in range(PASS_ROUNDS):  # a story's first post opens the thread its replies wait for
             sent = sum(box.sent for box in self.outboxes.values())
             await self.deliver_due()
@@ -85,14 +86,31 @@ class Engine:
         self._started = []
         log.info("engine stopped")
 
-    async def deliver_due(self) -> None:
-        """Queue every post owed now (computed from the store) on its platform's outbox."""
+    async def deliver_due(self, source_ids: Iterable[int] | None = None) -> None:
+        """Queue every post owed now (computed from the store) on its platform's outbox;
+        ``source_ids``: only what those sources' subscriptions are owed (a poll found news).
+        Calls that arrive while one runs are merged into one more run, so a burst of polls
+        costs a few computations, each bounded by the sources that found news."""
+        if source_ids is None:
+            self._deliver_all = True
+        else:
+            self._deliver_sources.update(source_ids)
+        if self._deliver_lock.locked():
+            return
         async with self._deliver_lock:
-            due = await self.services.due_posts(self.platform_names)
-            editions = await self.services.due_editions(self.platform_names)
-        for box in self.outboxes.values():
-            box.submit(due)
-            box.submit(editions)
+            while self._deliver_all or self._deliver_sources:
+                ids = None if self._deliver_all else sorted(self._deliver_sources)
+                self._deliver_all, self._deliver_sources = False, set()
+                due = await self.services.due_posts(self.platform_names, ids)
+                editions = await self.services.due_editions(self.platform_names)
+                for box in self.outboxes.values():
+                    box.submit(due)
+                    box.submit(editions)
+
+    def _news(self, source_id: int) -> None:
+        """A poll found new items: deliver them now (not at the next sweep)."""
+        if self._triggers is not None:
+            self._spawn(self.deliver_due([source_id]))
 
     async def _start_platforms(self) -> None:
         for platform in self.platforms:
@@ -101,37 +119,12 @@ class Engine:
             await platform.start(self.services)
             self._started.append(platform)
 
-    async def _poll(self, source: SourceRef) -> None:
-        async with self._poll_gate:
-            try:
-                result = await self.services.poll(source)
-            except Exception:
-                log.exception("poll failed", extra={"source": source.url})
-                return
-        if result is not None and result.new and self._triggers is not None:
-            self._spawn(self.deliver_due())
-
-    async def _poll_job(self, source_id: int) -> None:
-        for src in await self.services.sources_due():
-            if src.id == source_id:
-                await self._poll(src)
-                return
-
     async def _sweep(self) -> None:
-        """Catch up: resync jobs with the store (subscriptions made elsewhere), poll what is
-        overdue, deliver what is owed (retries, claims left by a crashed process)."""
+        """Catch up: resync cron jobs with the store (subscriptions made elsewhere) and deliver
+        what is owed (retries, claims left by a crashed process). Polling is the poller's."""
         try:
             if self._triggers is not None:
-                sources = await self.services.all_sources()
-                crons = await self.services.cron_subscriptions(self.platform_names)
-                sched = self.settings.scheduler
-                intervals = {
-                    "feed": sched.poll_interval_seconds,
-                    "wire": sched.wire_interval_seconds,
-                    "file": sched.wire_interval_seconds,
-                }
-                self._triggers.sync(sources, intervals, crons)
-            await asyncio.gather(*(self._poll(src) for src in await self.services.sources_due()))
+                self._triggers.sync(await self.services.cron_subscriptions(self.platform_names))
             await self.deliver_due()
         except Exception:
             log.exception("sweep failed")

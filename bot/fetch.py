@@ -459,8 +459,10 @@ class SafeFetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = "*/*",
+        timeout: float | None = None,
     ) -> FetchResult:
         """GET ``url`` under the guard; 304 (with ``body == b""``) when a conditional GET matched.
+        ``timeout`` (at most the configured one) shortens the deadline, e.g. for a failing feed.
 
         Raises FetchError with reason bad_url, address_refused, timeout, too_big, http_status
         (HTTPStatusError), connection, bad_content_type or malformed.
@@ -474,7 +476,8 @@ class SafeFetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        timeout = self._settings.timeout_seconds
+        limit = self._settings.timeout_seconds
+        timeout = limit if timeout is None else max(0.1, min(limit, timeout))
         try:
             async with asyncio.timeout(timeout):
                 return await self._follow(parsed, headers, accept)

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 #: The bundled sample feed's source URL (read from the package, never fetched).
 SAMPLE_FEED_URL = "bundled:feed.xml"
 _MAX_FILE_BYTES = 5 * 1024 * 1024
+#: A feed's Retry-After is obeyed up to this many seconds.
+MAX_RETRY_AFTER = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -45,23 +47,32 @@ def poll_interval(source: SourceRef, settings: Settings) -> int:
 
 
 async def poll_source(
-    store: Store, settings: Settings, fetcher: SafeFetcher | None, source: SourceRef
+    store: Store,
+    settings: Settings,
+    fetcher: SafeFetcher | None,
+    source: SourceRef,
+    *,
+    leased: bool = False,
+    timeout: float | None = None,
 ) -> IngestResult | None:
-    """Poll once if this process wins the poll; None when another poll had it."""
+    """Poll once; None when another process had this poll, ``failure`` set when it failed.
+    ``leased``: the caller holds the source's lease (bot.store.leases), which made it ours."""
     interval = poll_interval(source, settings)
-    now = utcnow()
-    if not await asyncio.to_thread(store.claim_poll, source, next_poll_time(source.url, interval, now)):
-        return None
+    if not leased:
+        now = utcnow()
+        if not await asyncio.to_thread(store.claim_poll, source, next_poll_time(source.url, interval, now)):
+            return None
     try:
-        read = await _read(settings, fetcher, source)
+        read = await _read(settings, fetcher, source, timeout)
         result = await _record(store, source, read)
     except (WirebriefError, OSError) as exc:
-        await _failed(store, settings, source, interval, str(exc) or type(exc).__name__, _fix(source, exc))
-        return None
+        await _failed(store, settings, source, interval, exc, _fix(source, exc))
+        return IngestResult(failure=getattr(exc, "reason", None) or "connection")
     except Exception as exc:  # a parser or store bug must not stop the engine; it counts as a failure
         log.exception("poll crashed", extra={"source": source.url})
-        await _failed(store, settings, source, interval, f"unexpected error: {type(exc).__name__}", DEFAULT_FIX)
-        return None
+        crash = RuntimeError(f"unexpected error: {type(exc).__name__}")
+        await _failed(store, settings, source, interval, crash, DEFAULT_FIX)
+        return IngestResult(failure="crashed")
     if result.new or result.updated:
         log.info("polled", extra={"source": source.url, "new": result.new, "updated": result.updated})
     return result
@@ -109,17 +120,24 @@ def _fix(source: SourceRef, exc: Exception) -> str:
     return fix_for(getattr(exc, "reason", None), getattr(exc, "status", None))
 
 
-async def _failed(store: Store, settings: Settings, source: SourceRef, interval: int, error: str, fix: str) -> None:
+async def _failed(store: Store, settings: Settings, source: SourceRef, interval: int, exc: Exception, fix: str) -> None:
     sched = settings.scheduler
+    error = str(exc) or type(exc).__name__
+    now = utcnow()
     pause_after = timedelta(seconds=sched.pause_after_seconds)
-    retry = backoff_time(source.url, interval, source.failures + 1, utcnow())
+    retry = backoff_time(source.url, interval, source.failures + 1, now)
     # Never wait past half the pause deadline: a broken feed is reported within it, not hours later.
-    retry = min(retry, utcnow() + max(pause_after / 2, timedelta(seconds=interval)))
+    retry = min(retry, now + max(pause_after / 2, timedelta(seconds=interval)))
+    asked = getattr(exc, "retry_after", None)
+    if asked:  # 429/503 with Retry-After: never sooner than the feed asked (up to a day)
+        retry = max(retry, next_poll_time(source.url, interval, now + timedelta(seconds=min(asked, MAX_RETRY_AFTER))))
     paused = await asyncio.to_thread(store.poll_failed, source.id, error, retry, sched.failure_limit, pause_after, fix)
-    log.warning("poll failed", extra={"source": source.url, "error": error, "paused": paused})
+    log.warning("poll failed", extra={"source": source.url, "error": error, "paused": paused, "retry_at": retry})
 
 
-async def _read(settings: Settings, fetcher: SafeFetcher | None, source: SourceRef) -> SourceRead:
+async def _read(
+    settings: Settings, fetcher: SafeFetcher | None, source: SourceRef, timeout: float | None
+) -> SourceRead:
     if source.kind == "wire":
         return await asyncio.to_thread(_read_wire, settings, source)
     if source.kind == "file":
@@ -129,7 +147,9 @@ async def _read(settings: Settings, fetcher: SafeFetcher | None, source: SourceR
         raise FetchError("connection", "no HTTP fetcher available")
     from bot.sources.feeds import FEED_ACCEPT
 
-    got = await fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT)
+    got = await fetcher.get(
+        source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT, timeout=timeout
+    )
     if got.status == 304:
         return SourceRead([], got.etag, got.last_modified)
     parsed = await asyncio.to_thread(_parse, got.body, got.url, got.content_type)

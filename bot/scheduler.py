@@ -1,6 +1,7 @@
-"""APScheduler 3.11 as a trigger only. Jobs hold no state worth keeping: a poll job says "look
-at this source now", a cron job says "deliver what is due now". What is due is computed from
-the store, so a restart (or a job lost with the process) loses no scheduled post."""
+"""APScheduler 3.11 as a trigger only. Jobs hold no state worth keeping: a cron job says
+"deliver what is due now". What is due is computed from the store, so a restart (or a job
+lost with the process) loses no scheduled post. Polls are not jobs: the poller (bot.poller)
+takes due sources from the store, so 10,000 feeds are not 10,000 jobs in memory."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.domain import SourceInfo
-from bot.schedules import cron_trigger, next_poll_time
+from bot.schedules import cron_trigger
 
 log = logging.getLogger(__name__)
 
@@ -20,20 +20,18 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None
 
 
 class Triggers:
-    """The engine's alarm clock: per-source poll jobs spread by URL hash, per-subscription
-    cron jobs (missed fires coalesced into one), and a periodic sweep."""
+    """The engine's alarm clock: per-subscription cron jobs (missed fires coalesced into one)
+    and a periodic sweep."""
 
     def __init__(
         self,
-        on_poll: Callable[[int], Awaitable[None]],
         on_due: Callable[[], Awaitable[None]],
         on_sweep: Callable[[], Awaitable[None]],
         sweep_seconds: float,
     ) -> None:
-        self._on_poll, self._on_due, self._on_sweep = on_poll, on_due, on_sweep
+        self._on_due, self._on_sweep = on_due, on_sweep
         self._sweep_seconds = sweep_seconds
         self._scheduler = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
-        self._poll_jobs: dict[int, str] = {}
         self._cron_jobs: dict[int, str] = {}
 
     def start(self) -> None:
@@ -49,32 +47,20 @@ class Triggers:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
-    def sync(self, sources: list[SourceInfo], intervals: dict[str, int], crons: list[tuple[int, str, str]]) -> None:
-        """Make the jobs match the store: one poll job per active source, one cron job per
-        scheduled subscription; changed schedules replace their job."""
-        wanted_polls: dict[int, str] = {}
-        for src in sources:
-            if src.paused_reason is None:
-                wanted_polls[src.id] = f"{src.url}|{intervals.get(src.kind, 300)}"
-        self._apply(
-            self._poll_jobs,
-            wanted_polls,
-            "poll",
-            self._add_poll,
-            sources_by_id={s.id: s for s in sources},
-            intervals=intervals,
-        )
-        wanted_crons = {sub_id: f"{cron}|{tz}" for sub_id, cron, tz in crons}
-        self._apply(self._cron_jobs, wanted_crons, "cron", self._add_cron)
+    def sync(self, crons: list[tuple[int, str, str]]) -> None:
+        """Make the jobs match the store: one cron job per scheduled subscription; changed
+        schedules replace their job."""
+        wanted = {sub_id: f"{cron}|{tz}" for sub_id, cron, tz in crons}
+        self._apply(self._cron_jobs, wanted, "cron", self._add_cron)
 
-    def _apply(self, current: dict[int, str], wanted: dict[int, str], prefix: str, add, **ctx) -> None:  # type: ignore[no-untyped-def]
+    def _apply(self, current: dict[int, str], wanted: dict[int, str], prefix: str, add) -> None:  # type: ignore[no-untyped-def]
         for key in list(current):
             if wanted.get(key) != current[key]:
                 self._remove(f"{prefix}:{key}")
                 del current[key]
         for key, sig in wanted.items():
             if key not in current:
-                add(key, sig, **ctx)
+                add(key, sig)
                 current[key] = sig
 
     def _remove(self, job_id: str) -> None:
@@ -82,21 +68,6 @@ class Triggers:
             self._scheduler.remove_job(job_id)
         except Exception:  # already gone
             log.debug("job already removed", extra={"job": job_id})
-
-    def _add_poll(
-        self, source_id: int, sig: str, *, sources_by_id: dict[int, SourceInfo], intervals: dict[str, int]
-    ) -> None:
-        src = sources_by_id[source_id]
-        interval = intervals.get(src.kind, 300)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        first = next_poll_time(src.url, interval, now).replace(tzinfo=UTC)
-        self._scheduler.add_job(
-            self._on_poll,
-            IntervalTrigger(seconds=interval, start_date=first),
-            args=[source_id],
-            id=f"poll:{source_id}",
-            replace_existing=True,
-        )
 
     def _add_cron(self, sub_id: int, sig: str) -> None:
         cron, _, tz = sig.partition("|")

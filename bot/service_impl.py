@@ -27,6 +27,7 @@ from bot.polling import SAMPLE_FEED_URL, SourceRead, check_feed, poll_source, re
 from bot.schedules import check_timezone, cron_trigger
 from bot.services import Services
 from bot.store import Store
+from bot.store.leases import LeaseRequest
 from bot.store.rules import mention_for
 from bot.store.types import Candidate, EditionCandidate, IngestResult, SourceRef, utcnow
 from bot.subscription_grammar import MAX_BACKFILL, check_request
@@ -201,15 +202,24 @@ class StoreServices(Services):
             now = datetime.max
         return await asyncio.to_thread(self.store.sources_due, now)
 
-    async def poll(self, source: SourceRef) -> IngestResult | None:
+    async def poll(
+        self, source: SourceRef, *, leased: bool = False, timeout: float | None = None
+    ) -> IngestResult | None:
         fetcher = self.fetcher() if source.kind == "feed" else None
-        return await poll_source(self.store, self.settings, fetcher, source)
+        return await poll_source(self.store, self.settings, fetcher, source, leased=leased, timeout=timeout)
 
-    async def due_posts(self, platforms: list[str]) -> list[Candidate]:
-        """Run-due-posts, step one: everything owed now on these platforms (from the store),
-        less what each subscription's filter refuses or its hourly cap holds back. A story the
-        channel already has is owed as a reply in its thread."""
-        due = await asyncio.to_thread(self.store.due, platforms, self.claim_timeout, None, self.thread_window)
+    async def lease_sources(self, request: LeaseRequest) -> list[SourceRef]:
+        """Sources this poller may poll now (see bot.store.leases)."""
+        return await asyncio.to_thread(self.store.lease_sources, request, utcnow())
+
+    async def due_posts(self, platforms: list[str], source_ids: list[int] | None = None) -> list[Candidate]:
+        """Run-due-posts, step one: everything owed now on these platforms (from the store), or
+        only to the subscriptions of ``source_ids``, less what each subscription's filter
+        refuses or its hourly cap holds back. A story the channel already has is owed as a
+        reply in its thread."""
+        due = await asyncio.to_thread(
+            self.store.due, platforms, self.claim_timeout, None, self.thread_window, source_ids
+        )
         return await asyncio.to_thread(self.store.screen, due)
 
     async def claim(self, candidate: Candidate, token: str) -> int | None:

@@ -10,6 +10,9 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Execution option marking a read-only transaction (bot.store.db begins it without the write lock).
+READ_ONLY = "wirebrief_read_only"
+
 
 class StoreBase:
     """Synchronous by design: the async services call it through ``asyncio.to_thread`` so
@@ -18,11 +21,19 @@ class StoreBase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
         """One transaction (SQLite: BEGIN IMMEDIATE, see bot.store.db)."""
         with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite a plain (deferred) BEGIN, so it never takes
+        or waits for the write lock (WAL readers see a snapshot while a writer works)."""
+        with self._readers.begin() as session:
             yield session
 
     def insert(self, table: Any) -> Any:

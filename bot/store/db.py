@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from bot.errors import ConfigError, StoreError
+from bot.store.base import READ_ONLY
 from bot.store.health import check_tables, folder_error, store_error
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,11 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         # IMMEDIATE takes the write lock up front: a read-then-write transaction never fails
         # with "database is locked" on upgrade, it waits its turn (busy_timeout) instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only transactions (StoreBase.read) begin deferred: under WAL they never wait.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

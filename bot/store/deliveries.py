@@ -102,16 +102,20 @@ class DeliveryStore(StoryStore, StoreBase):
         timeout: timedelta,
         now: datetime | None = None,
         window: timedelta = THREAD_WINDOW,
+        source_ids: list[int] | None = None,
     ) -> list[Candidate]:
         """Every (digest, channel) owed now, computed from the store alone — so a restart,
         or a second process, sees exactly what is still owed, including missed cron fires.
         A story the channel already has (within ``window``) is owed as a reply in its thread,
-        and what an edit changed as one more reply."""
+        and what an edit changed as one more reply. ``source_ids``: only the subscriptions of
+        those sources."""
         now = now or utcnow()
         if not platforms:
             return []
         owed = owed_query(platforms, now, timeout)
-        with self.tx() as s:
+        if source_ids is not None:
+            owed = owed.where(SubscriptionRow.source_id.in_(source_ids))
+        with self.read() as s:
             rows = s.execute(owed).all()
             keys = {(r[10], r[1], r[2] or "", r[3]) for r in rows if r[10] is not None and r[4] is None}
             known = threads.threads(s, keys)
@@ -258,7 +262,7 @@ class DeliveryStore(StoryStore, StoreBase):
     def post_for(self, candidate: Candidate, delivery_id: int | None = None) -> Post | Reply | None:
         """What a claimed delivery sends: a post, a reply in its story's thread, or None for
         a later article that adds nothing to the thread (mark it merged)."""
-        with self.tx() as s:
+        with self.read() as s:
             if delivery_id is not None and (candidate.slot == threads.REPLY or candidate.slot.startswith(threads.EDIT)):
                 return threads.reply_for(s, candidate, delivery_id)
             row, source = s.execute(
@@ -269,7 +273,7 @@ class DeliveryStore(StoryStore, StoreBase):
             return _post(row, source, candidate.channel, delivery_id)
 
     def latest(self, channel: ChannelRef) -> Post | None:
-        with self.tx() as s:
+        with self.read() as s:
             found = s.execute(
                 select(DigestRow, SourceRow)
                 .join(SourceRow, SourceRow.id == DigestRow.source_id)
@@ -286,7 +290,7 @@ class DeliveryStore(StoryStore, StoreBase):
         """Deliveries by status (for `status` and tests)."""
         from sqlalchemy import func
 
-        with self.tx() as s:
+        with self.read() as s:
             rows = s.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)).all()
             return {status: int(n) for status, n in rows}
 

@@ -61,7 +61,7 @@ def _naive(value: datetime | None) -> datetime | None:
 class IngestStore(StoryStore, StoreBase):
     def sources_due(self, now: datetime, kinds: Iterable[str] | None = None) -> list[SourceRef]:
         """Sources with an active subscription, not paused, whose next poll has come."""
-        with self.tx() as s:
+        with self.read() as s:
             query = select(SourceRow).where(
                 SourceRow.paused_reason.is_(None),
                 or_(SourceRow.next_poll.is_(None), SourceRow.next_poll <= now),
@@ -91,6 +91,7 @@ class IngestStore(StoryStore, StoreBase):
         with self.tx() as s:
             row = s.get_one(SourceRow, source_id)
             row.last_fetch, row.last_error, row.failures, row.failing_since = utcnow(), None, 0, None
+            row.lease_until = None
             row.etag, row.last_modified = (etag or None), (last_modified or None)
             if title and row.name == row.url:
                 row.name = " ".join(title.split())[:300]
@@ -117,7 +118,7 @@ class IngestStore(StoryStore, StoreBase):
             row = s.get_one(SourceRow, source_id)
             row.failures += 1
             row.failing_since = row.failing_since or now
-            row.last_fetch, row.last_error, row.next_poll = now, error[:500], next_poll
+            row.last_fetch, row.last_error, row.next_poll, row.lease_until = now, error[:500], next_poll, None
             failing_for = now - row.failing_since
             long_enough = pause_after is not None and row.failures >= 2 and failing_for >= pause_after
             if (row.failures < failure_limit and not long_enough) or row.paused_reason is not None:

@@ -21,6 +21,7 @@ class SourceRow(Base):
     """One unique feed URL, wire folder or feed file, fetched once for all its subscribers."""
 
     __tablename__ = "sources"
+    __table_args__ = (Index("ix_sources_next_poll", "next_poll"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # "feed", "wire", "file"
@@ -36,6 +37,10 @@ class SourceRow(Base):
     created: Mapped[datetime] = mapped_column(DateTime)
     #: Start of the current run of failed fetches (NULL when the last fetch worked).
     failing_since: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: host:port of a feed ("" for wire folders and files): polls per host are capped.
+    host: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    #: A poll in progress holds the source until then (one poller across all processes).
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ItemRow(Base):

@@ -7,13 +7,22 @@ from bot.store.db import make_engine, migrate
 from bot.store.deliveries import DeliveryStore
 from bot.store.editions import EditionStore
 from bot.store.ingest import IngestStore
+from bot.store.leases import LeaseStore
 from bot.store.requests import RequestStore
 from bot.store.rules import RulesStore
 from bot.store.subscriptions import MetaStore, SubscriptionStore
 
 
 class Store(
-    SubscriptionStore, IngestStore, DeliveryStore, EditionStore, MetaStore, RequestStore, ChannelStore, RulesStore
+    SubscriptionStore,
+    IngestStore,
+    LeaseStore,
+    DeliveryStore,
+    EditionStore,
+    MetaStore,
+    RequestStore,
+    ChannelStore,
+    RulesStore,
 ):
     """Sources, items, digests, subscriptions, deliveries, editions, handled requests and
     channel settings on SQLite or PostgreSQL."""

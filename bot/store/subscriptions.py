@@ -15,7 +15,7 @@ from bot.errors import NotFoundError
 from bot.schedules import next_fire
 from bot.store.base import StoreBase
 from bot.store.models import DeliveryRow, DigestRow, SourceRow, SubscriptionRow
-from bot.store.types import SourceRef, aware, channel_key, utcnow
+from bot.store.types import SourceRef, aware, channel_key, source_host, utcnow
 
 
 def channel_where(model: Any, channel: ChannelRef) -> Any:
@@ -64,7 +64,9 @@ class SubscriptionStore(StoreBase):
             if row is None:
                 s.execute(
                     self.insert(SourceRow)
-                    .values(kind=kind, url=url, name=name[:300], failures=0, created=utcnow())
+                    .values(
+                        kind=kind, url=url, name=name[:300], failures=0, created=utcnow(), host=source_host(kind, url)
+                    )
                     .on_conflict_do_nothing(index_elements=["url"])
                 )
                 row = s.scalars(select(SourceRow).where(SourceRow.url == url)).one()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from bot.domain import ChannelRef
 
@@ -23,6 +24,14 @@ def channel_key(channel: ChannelRef) -> tuple[str, str, str]:
     return channel.platform, channel.workspace or "", channel.channel
 
 
+def source_host(kind: str, url: str) -> str:
+    """The key polls are capped by: a feed's host:port (as aiohttp's per-host limit keys it),
+    "" for wire folders and files, which are local and need no politeness."""
+    if kind != "feed":
+        return ""
+    return (urlsplit(url).netloc or "").lower()[:255]
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """What a poll needs to know about a source."""
@@ -35,6 +44,10 @@ class SourceRef:
     last_modified: str | None
     failures: int
     next_poll: datetime | None
+
+    @property
+    def host(self) -> str:
+        return source_host(self.kind, self.url)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,8 @@ class IngestResult:
     new: int = 0
     updated: int = 0
     duplicates: int = 0
+    #: Why the poll failed (a FetchError reason such as "timeout"), None when it did not.
+    failure: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,205 @@
+"""Cold start of a real `wirebrief run` process with N local feeds: time until every feed has
+been polled once, peak RSS, and CPU seconds per 1,000 polls — for several N, so the curve shows
+whether the work per poll stays flat as the number of feeds grows.
+
+    .venv/bin/python bench/poll_scale.py [--feeds 1000,2000,5000,10000] [--pg] [--interval 300]
+
+Each N gets a fresh store (SQLite file, or a fresh schema in PostgreSQL's database `test` with
+--pg) with N feed sources, each subscribed by one console channel with backfill 0 (so the run
+polls and ingests every feed but posts nothing: this measures polling, not the console). The
+feeds are served by an aiohttp server in a child process on 127.0.0.1 (one item each, ETag),
+and the bot runs as a real subprocess; this process samples its CPU time and RSS from /proc.
+CPU per 1,000 polls is measured between 5% and 100% of the feeds polled (start-up excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.feed_server import start_feed_server  # noqa: E402
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def _status_mb(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def seed(url: str, base: str, feeds: int) -> None:
+    """N sources and N subscriptions, bulk-inserted (the bench is about polling, not subscribing)."""
+    from sqlalchemy import insert
+
+    from bot.store import Store
+    from bot.store.models import SourceRow, SubscriptionRow
+    from bot.store.types import source_host, utcnow
+
+    store = Store.open(url)
+    now = utcnow()
+    try:
+        with store.tx() as s:
+            for start in range(0, feeds, 1000):
+                rows = []
+                for n in range(start, min(feeds, start + 1000)):
+                    u = f"{base}/feed/{n}.xml"
+                    rows.append(
+                        {
+                            "kind": "feed",
+                            "url": u,
+                            "name": u,
+                            "failures": 0,
+                            "created": now,
+                            "host": source_host("feed", u),
+                        }
+                    )
+                s.execute(insert(SourceRow), rows)
+            ids = [r[0] for r in s.execute(SourceRow.__table__.select().with_only_columns(SourceRow.id)).all()]
+            subs = [
+                {
+                    "platform": "console",
+                    "workspace": "",
+                    "channel": f"c{i}",
+                    "source_id": i,
+                    "timezone": "UTC",
+                    "backfill": 0,
+                    "created": now,
+                }
+                for i in ids
+            ]
+            for start in range(0, len(subs), 1000):
+                s.execute(insert(SubscriptionRow), subs[start : start + 1000])
+    finally:
+        store.close()
+
+
+def polled(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM sources WHERE last_fetch IS NOT NULL")).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
+def run_one(feeds: int, base: str, store_url: str, interval: int, tmp: Path) -> dict[str, float]:
+    seed(store_url, base, feeds)
+    config = tmp / "bench.toml"
+    config.write_text(
+        f'platforms = ["console"]\n[store]\nurl = "{store_url}"\n[fetch]\nallow_private_addresses = true\n'
+        f'[scheduler]\npoll_interval_seconds = {interval}\n[console]\nsamples = false\n[log]\nlevel = "WARNING"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREBRIEF_")}
+    env["XDG_DATA_HOME"] = str(tmp)
+    cmd = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--config", str(config)]
+    err = (tmp / "bot.err").open("w")
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err, cwd=tmp)
+    samples: list[tuple[float, float, int]] = []
+    peak = 0.0
+    try:
+        while True:
+            time.sleep(0.5)
+            if proc.poll() is not None:
+                raise SystemExit(f"bot exited {proc.returncode}: {(tmp / 'bot.err').read_text()[-2000:]}")
+            cpu, now = _cpu_seconds(proc.pid), time.monotonic() - start
+            peak = max(peak, _status_mb(proc.pid, "VmHWM"))
+            done = polled(store_url)
+            samples.append((now, cpu, done))
+            if done >= feeds or now > interval * 1.5:
+                break
+        peak = max(peak, _status_mb(proc.pid, "VmHWM"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        err.close()
+    end_t, end_cpu, end_done = samples[-1]
+    first = next(s for s in samples if s[2] >= feeds * 0.05)
+    per_k = (end_cpu - first[1]) / max(1, end_done - first[2]) * 1000
+    return {
+        "feeds": feeds,
+        "polled": end_done,
+        "seconds": end_t,
+        "cpu": end_cpu,
+        "cpu_per_1000": per_k,
+        "rss_mb": peak,
+        "rate": (end_done - first[2]) / max(0.001, end_t - first[0]),
+    }
+
+
+def _pg_schema() -> tuple[str, str]:
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return schema, f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--feeds", default="1000,2000,5000,10000")
+    parser.add_argument("--interval", type=int, default=300, help="poll interval (seconds) the bot is given")
+    parser.add_argument("--pg", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
+    args = parser.parse_args()
+    counts = [int(x) for x in args.feeds.split(",")]
+    server, base = start_feed_server(max(counts), items=1)
+    results = []
+    try:
+        for n in counts:
+            with tempfile.TemporaryDirectory() as tmpdir:
+                tmp = Path(tmpdir)
+                schema = None
+                if args.pg:
+                    schema, url = _pg_schema()
+                else:
+                    url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+                try:
+                    results.append(run_one(n, base, url, args.interval, tmp))
+                finally:
+                    if schema:
+                        _drop_schema(schema)
+            r = results[-1]
+            print(
+                f"{r['feeds']:6d} feeds: all polled in {r['seconds']:6.1f} s (interval {args.interval} s), "
+                f"{r['rate']:5.0f} polls/s, {r['cpu_per_1000']:5.1f} CPU-s per 1,000 polls, "
+                f"peak RSS {r['rss_mb']:5.0f} MB"
+                + ("" if r["polled"] >= r["feeds"] else f"  ONLY {r['polled']} POLLED"),
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=5)
+    store = "PostgreSQL" if args.pg else "SQLite"
+    base_k = results[0]["cpu_per_1000"]
+    print(f"\n{store}; CPU per 1,000 polls relative to {results[0]['feeds']} feeds (flat = 1.00):")
+    for r in results:
+        print(f"  {r['feeds']:6d} feeds  x{r['cpu_per_1000'] / base_k:.2f}")
+
+
+if __name__ == "__main__":
+    main()
