@@ -27,7 +27,7 @@ from lxml import html as lxml_html
 
 from bot.codepoints import clean_code_points
 
-__all__ = ["clean_code_points", "decode_lenient", "html_to_text", "normalise_space", "plain_text"]
+__all__ = ["clean_code_points", "decode_lenient", "html_to_text", "normalise_space", "plain_text", "repair_embedded"]
 
 #: Raw-text or never-shown elements: a browser does not render their content either, even
 #: when the end tag is missing, so dropping them whole matches what a reader sees.
@@ -114,15 +114,22 @@ def html_to_text(fragment: str) -> str:
     for bad in list(root.iter(*_DROP)):
         if bad.getparent() is not None:
             bad.drop_tree()
+    repair_embedded(root)
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    text = normalise_space("".join(_texts(root)))
+    return text or _strip_tags(fragment)
+
+
+def repair_embedded(root: etree._Element) -> None:
+    """Undo libxml2's HTML 4 nesting of unclosed ``<embed>``, ``<object>``, ``<svg>`` and
+    ``<math>`` the way an HTML5 browser reads them, in place: the one rule for feed HTML and
+    for web pages (which trafilatura would otherwise read with the same loss)."""
     for void in list(root.iter(*_UNWRAP)):
         if void.getparent() is not None:
             void.drop_tag()
     for foreign in list(root.iter(*_FOREIGN)):
         if foreign.getparent() is not None:
             _close_foreign(foreign)
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    text = normalise_space("".join(_texts(root)))
-    return text or _strip_tags(fragment)
 
 
 def _close_foreign(element: lxml_html.HtmlElement) -> None:

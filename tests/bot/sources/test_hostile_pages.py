@@ -96,3 +96,19 @@ def test_a_title_is_cut_only_when_the_site_name_is_certain(title: str, head: str
 
 def test_clean_title_without_any_site_keeps_everything() -> None:
     assert _clean_title("A | B - C", []) == "A | B - C"
+
+
+EMBEDDED = ['<embed src="v.swf">', '<object data="v.mp4">', "<svg><circle r='4'/>", "<math><mi>x</mi>"]
+
+
+@pytest.mark.parametrize("embedded", EMBEDDED)
+def test_the_paragraph_after_an_unclosed_embedded_element_is_kept(embedded: str) -> None:
+    """libxml2 (HTML 4) nests the rest of the page inside an unclosed embed, object or svg;
+    trafilatura then dropped the quote after an embedded video with it."""
+    body = page("Café reopens after the storm", ENGLISH).replace(
+        b"<p>\xe2\x80\x9cWe lost", embedded.encode() + b"<p>\xe2\x80\x9cWe lost"
+    )
+    assert embedded.encode() in body
+    dispatch = extract_article(body, URL, "text/html")
+    assert "We lost the terrace but not the kitchen" in dispatch.text
+    assert "promised money for repairs" in dispatch.text
