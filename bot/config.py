@@ -169,12 +169,30 @@ class SlackSettings(_Section):
 class LogSettings(_Section):
     model_config = SettingsConfigDict(env_prefix="WIREBRIEF_LOG_", extra="forbid")
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: "console": ``time level logger: message key=value``; "json": one JSON object a line (bot.ops.logs).
+    format: Literal["console", "json"] = "console"
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("level", mode="before")
     @classmethod
     def _any_case(cls, value: Any) -> Any:
         """``level = "debug"`` means what it says; logging's names are upper case."""
         return value.strip().upper() if isinstance(value, str) else value
+
+
+class OpsSettings(_Section):
+    """The operations endpoints (/healthz, /readyz, /metrics) of `wirebrief run` (bot.ops)."""
+
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_OPS_", extra="forbid")
+    #: 0 (the default): no endpoint server. Off by default because a desktop bot should open no
+    #: port and two bots on one machine would fight over a fixed one; containers set 9464.
+    port: int = Field(0, ge=0, le=65535)
+    #: Loopback by default; "0.0.0.0" in a container so the orchestrator's probes reach it.
+    host: str = "127.0.0.1"
 
 
 class Settings:
@@ -189,6 +207,7 @@ class Settings:
         self.discord: DiscordSettings = sections["discord"]
         self.slack: SlackSettings = sections["slack"]
         self.log: LogSettings = sections["log"]
+        self.ops: OpsSettings = sections["ops"]
         self.platforms = platforms
         #: Wire folders users may subscribe to, by name; "sample" is the bundled folder unless overridden.
         self.wires: dict[str, Path] = {"sample": SAMPLE_WIRE, **(wires or {})}
@@ -203,6 +222,7 @@ SECTIONS: dict[str, type[_Section]] = {
     "discord": DiscordSettings,
     "slack": SlackSettings,
     "log": LogSettings,
+    "ops": OpsSettings,
 }
 PLATFORMS = ("console", "discord", "slack")
 

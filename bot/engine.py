@@ -112,6 +112,10 @@ class Engine:
         if self._triggers is not None:
             self._spawn(self.deliver_due([source_id]))
 
+    def platforms_ready(self) -> dict[str, bool]:
+        """Each configured platform: started and, where it can tell (``connected``), still connected."""
+        return {p.name: p in self._started and bool(getattr(p, "connected", True)) for p in self.platforms}
+
     async def _start_platforms(self) -> None:
         for platform in self.platforms:
             if platform in self._started:

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from bot.domain import ChannelRef, Reply
 from bot.errors import ChannelGone, RateLimited
+from bot.ops import metrics
 from bot.platform import Platform
 from bot.schedules import ARRIVAL
 from bot.service_impl import StoreServices
@@ -53,6 +54,11 @@ class Outbox:
     @property
     def name(self) -> str:
         return self.platform.name
+
+    @property
+    def depth(self) -> int:
+        """Posts queued, not yet taken by a worker (``/metrics``)."""
+        return self._queue.qsize()
 
     def start(self) -> None:
         if self._workers:
@@ -157,7 +163,7 @@ class Outbox:
         for _ in range(RATE_LIMIT_RETRIES):
             await self._pace()
             try:
-                message_id = await asyncio.wait_for(claim.send(), timeout=timeout)
+                message_id = await metrics.timed_post(self.name, asyncio.wait_for(claim.send(), timeout=timeout))
             except RateLimited as exc:
                 log.info("rate limited", extra={"channel": channel, "retry_after": exc.retry_after})
                 await claim.refresh()

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.config import Settings
+from bot.ops import metrics
 from bot.service_impl import StoreServices
 from bot.store.leases import LeaseRequest
 from bot.store.types import SourceRef, utcnow
@@ -143,8 +144,10 @@ class Poller:
             result = await self.services.poll(source, leased=True, timeout=timeout)
         except Exception:
             log.exception("poll failed", extra={"source": source.url})
+            metrics.poll_error()
             return
         self.polls += 1
+        metrics.polled(result)
         if result is None:
             return
         if result.failure in HOST_FAILURES and source.host:

@@ -23,6 +23,7 @@ from adapters.discord.render import post_embed, reply_embed, thread_name
 from bot.config import DiscordSettings, Settings
 from bot.domain import ChannelRef, Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
+from bot.ops import metrics
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def build_client(settings: DiscordSettings) -> discord.Client:
         "allowed_mentions": discord.AllowedMentions.none(),
         "guild_ready_timeout": settings.guild_ready_timeout,
         "max_ratelimit_timeout": MAX_RATELIMIT_SLEEP,
+        "http_trace": metrics.http_trace("discord"),  # counts 429s for /metrics
     }
     if settings.shard_count:
         return discord.AutoShardedClient(shard_count=settings.shard_count, **options)
@@ -94,6 +96,11 @@ class DiscordPlatform:
         self.tree: app_commands.CommandTree | None = None
         self._services: Services | None = None
         self._runner: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        """Ready and not closed (``/readyz``); discord.py reconnects by itself meanwhile."""
+        return self.client is not None and self.client.is_ready() and not self.client.is_closed()
 
     async def start(self, services: Services) -> None:
         """Log in, sync ``/digest``, connect the gateway; return once ready to post.

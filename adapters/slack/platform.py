@@ -35,6 +35,7 @@ from adapters.slack.replay import replay_guard
 from bot.config import Settings, SlackSettings
 from bot.domain import Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
+from bot.ops import metrics
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -110,7 +111,11 @@ def build_client(slack: SlackSettings) -> AsyncWebClient:
     """The Web API client; a 429 is retried once after Retry-After before ``post`` gives up."""
     kwargs: dict[str, Any] = {
         "token": _secret(slack.bot_token),
-        "retry_handlers": [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+        "retry_handlers": [
+            metrics.slack_429_counter(),  # first: it sees every response, counts 429s, never retries
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+        ],
     }
     if slack.api_base:
         kwargs["base_url"] = slack.api_base

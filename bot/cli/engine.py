@@ -53,6 +53,10 @@ class _ContextFormatter(logging.Formatter):
 def _configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_ContextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    if settings.log.format == "json":
+        from bot.ops.logs import json_formatter
+
+        handler.setFormatter(json_formatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log.level)
@@ -92,11 +96,13 @@ def run(
 
 async def _run(settings: Settings, once: bool) -> None:
     from bot.app import Engine, load_platform, open_services
+    from bot.ops.server import start_ops
     from digests.inflect import warm_up
 
     platforms = [load_platform(name, settings) for name in settings.platforms]
     services = await open_services(settings)
     engine = Engine(settings, services, platforms)
+    ops = None
     try:
         if "console" in settings.platforms and settings.console.samples:
             await services.seed_samples()
@@ -108,16 +114,27 @@ async def _run(settings: Settings, once: bool) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
+        ops = await start_ops(settings.ops, engine)  # before the platforms connect: /readyz says 503 meanwhile
         await engine.start()
         # The summariser's word tables (about a second of CPU) load beside the first poll, after the
         # platforms have connected; a digest that needs them first waits for this one load.
         threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
-        typer.echo("wirebrief: running — Ctrl-C to stop", err=True)
+        _say(settings, "wirebrief: running — Ctrl-C to stop")
         await stop.wait()
-        typer.echo("wirebrief: stopping", err=True)
+        _say(settings, "wirebrief: stopping")
     finally:
         await engine.stop()
+        if ops is not None:
+            await ops.stop()
         await services.aclose()
+
+
+def _say(settings: Settings, line: str) -> None:
+    """A line for the operator: a log record when logs are JSON (every stderr line parses), else plain."""
+    if settings.log.format == "json":
+        logging.getLogger("wirebrief").info(line)
+    else:
+        typer.echo(line, err=True)
 
 
 @app.command(context_settings={"allow_interspersed_args": True})
