@@ -1,12 +1,20 @@
 """Story clustering figures on the shared dev set, with the README's baseline in the same run.
 
-    .venv/bin/python bench/stories.py [--eval ../shared/eval]
+    .venv/bin/python bench/stories.py [--eval ../shared/eval] [--gold FILE]
 
 - Quality: ``wirebrief stories`` (the real command, a subprocess) and the TF-IDF single-link
   baseline (cosine over body words, sublinear counts, threshold 0.19), both scored by the set's
-  own ``score_clusters.py``.
-- Speed: articles per second of the command including start-up (wall clock), and the baseline's
-  in-process time for the same articles as a ratio. The machine may be shared: compare ratios.
+  own ``score_clusters.py``: on the whole file, then on its two halves as separate streams.
+- Halves: a gold story belongs to the HELD-OUT half when its first article is dated in an
+  even-numbered month, else to the TUNE half. Whole months, not single stories, go one way, so
+  stories on one subject at one time (the clusterer's hard cases) stay together. Rule for changes
+  to ``digests/stories``: look at the tune half's errors only; the held-out half is a check that
+  a change generalises (it was fixed on 2026-11-27, after the first version had seen all of dev,
+  so it guards later tuning, not that version). The eval owners' TEST split is the release check:
+  ``--gold ../shared/eval/<test file>``.
+- Speed: articles per second of the command including start-up (wall clock and CPU), and the
+  baseline's in-process time for the same articles as a ratio. The machine may be shared:
+  compare ratios and CPU figures.
 """
 
 from __future__ import annotations
@@ -59,25 +67,62 @@ def score(scorer: Path, gold: Path, pred: Path) -> str:
     return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
 
 
+def held_out(rows: list[dict]) -> set[str]:
+    """Gold stories whose first article is dated in an even-numbered month (see the docstring)."""
+    first: dict[str, str] = {}
+    for r in rows:
+        first[r["story"]] = min(first.get(r["story"], r["published"]), r["published"])
+    return {story for story, day in first.items() if int(day[5:7]) % 2 == 0}
+
+
+def write_jsonl(path: Path, rows: list[dict], drop: str | None = None) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps({k: v for k, v in r.items() if k != drop}, ensure_ascii=False) + "\n")
+
+
+def run_stories(inp: Path, out: Path) -> None:
+    done = subprocess.run([str(WIREBRIEF), "stories", str(inp), "--out", str(out)], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"wirebrief stories failed: {done.stderr.strip()[-500:]}")
+
+
+def halves(rows: list[dict], scorer: Path, tmp: Path) -> None:
+    """Each half as its own stream through the command and the baseline, scored by the scorer."""
+    held = held_out(rows)
+    for name, part in (
+        ("TUNE half (stories first dated in an odd month)", [r for r in rows if r["story"] not in held]),
+        ("HELD-OUT half (stories first dated in an even month)", [r for r in rows if r["story"] in held]),
+    ):
+        gold, inp, ours, base = (tmp / f"{name[:4]}-{x}.jsonl" for x in ("gold", "in", "ours", "base"))
+        write_jsonl(gold, part)
+        write_jsonl(inp, part, drop="story")
+        run_stories(inp, ours)
+        labels = baseline(part)
+        write_jsonl(base, [{"id": r["id"], "story": labels[r["id"]]} for r in part])
+        print(f"== {name}: {len(part)} articles, {len({r['story'] for r in part})} gold stories")
+        print("-- wirebrief stories")
+        print(score(scorer, gold, ours))
+        print("-- baseline")
+        print(score(scorer, gold, base))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    ap.add_argument("--gold", type=Path, help="gold JSONL to run (default: EVAL/clusters-dev.jsonl)")
     args = ap.parse_args()
-    gold = args.eval / "clusters-dev.jsonl"
+    gold = args.gold or args.eval / "clusters-dev.jsonl"
     scorer = args.eval / "score_clusters.py"
     rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         inp, ours, base = Path(tmp) / "in.jsonl", Path(tmp) / "ours.jsonl", Path(tmp) / "base.jsonl"
-        with inp.open("w", encoding="utf-8") as fh:
-            for r in rows:
-                fh.write(json.dumps({k: v for k, v in r.items() if k != "story"}, ensure_ascii=False) + "\n")
+        write_jsonl(inp, rows, drop="story")
         start = time.perf_counter()
         cpu0 = os.times()
-        done = subprocess.run([str(WIREBRIEF), "stories", str(inp), "--out", str(ours)], capture_output=True, text=True)
+        run_stories(inp, ours)
         cpu1 = os.times()
         wall = time.perf_counter() - start
-        if done.returncode != 0:
-            sys.exit(f"wirebrief stories failed: {done.stderr.strip()[-500:]}")
         cpu = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
         start = time.perf_counter()
         labels = baseline(rows)
@@ -85,12 +130,13 @@ def main() -> None:
         with base.open("w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps({"id": r["id"], "story": labels[r["id"]]}) + "\n")
-        print(f"== clusters-dev.jsonl: {len(rows)} articles (score_clusters.py)")
+        print(f"== {gold.name}: {len(rows)} articles (score_clusters.py)")
         print("-- wirebrief stories (online: arrival order by published)")
         print(score(scorer, gold, ours))
         print("-- baseline: TF-IDF cosine over body words, single link, threshold 0.19")
         print(score(scorer, gold, base))
-        print("== speed")
+        halves(rows, scorer, Path(tmp))
+        print("== speed (the whole file)")
         print(
             f"wirebrief stories, including start-up: {wall:.2f} s wall = {len(rows) / wall:.0f} articles/s "
             f"({cpu:.2f} s CPU = {len(rows) / cpu:.0f} articles/s of CPU)"
