@@ -103,3 +103,34 @@ async def test_digest_edition_shows_only_the_caller_what_the_next_edition_holds(
     assert len(fake.messages[cid]) == 1
     empty = await fake.wait_reply(await fake.send_command("edition", channel_id=cid, permissions=0))
     assert empty["content"].startswith("Nothing for the next edition yet (Evening edition · ")
+
+
+async def test_later_fires_one_edition_each_with_only_new_stories_and_an_empty_period_posts_nothing(
+    fake: FakeDiscord, engine, services, server: LocalServer
+):
+    cid = fake.channel_ids[1]
+    channel = ChannelRef("discord", cid, fake.guild_id)
+    for name, n in (("ap", 0), ("bbc", 1), ("afp", 2)):
+        url = server.route(f"/{name}", feed(rss([(f"{name}-1", "News", story(n))], title=name.upper())))
+        await services.subscribe(channel, url, schedule="daily 08:00", timezone="Europe/Kyiv", backfill=1)
+    await engine.run_pass()
+    time_passes(services.store, 25)
+    await engine.run_pass()
+    assert len(fake.messages[cid]) == 1 and len(fake.messages[cid][0]["embeds"]) == 3
+
+    time_passes(services.store, 25)  # a fire with nothing new
+    await engine.run_pass()
+    await engine.run_pass()
+    assert len(fake.messages[cid]) == 1, "an empty period posts nothing"
+
+    server.route("/bbc", feed(rss([("bbc-1", "News", story(1)), ("bbc-2", "News", story(3))], title="BBC")))
+    await engine.run_pass()
+    time_passes(services.store, 25)
+    await engine.run_pass()
+    await engine.run_pass()
+    _first, second = fake.messages[cid]
+    assert "· 1 story from 1 source**" in second["content"]
+    (entry,) = second["embeds"]
+    assert entry["url"] == "https://example.com/bbc-2"
+    posted = [r for r in fake.calls("POST", rf"/channels/{cid}/messages") if r.status == 200]
+    assert len(posted) == 2 and posted[0].body["nonce"] != posted[1].body["nonce"]

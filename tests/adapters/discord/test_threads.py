@@ -78,3 +78,30 @@ async def test_without_thread_permission_the_reply_references_the_first_post(
     assert reply["embeds"][0]["title"] == "Also reported by BBC"
     await engine.run_pass()
     assert len(channel_messages(fake, cid)) == 2
+
+
+CORRECTED_AP = STRIKE_AP.replace("48 hours", "72 hours") + (
+    "\n\nCorrection: an earlier version of this story said the strike would last 48 hours."
+)
+
+
+async def test_a_correction_is_a_reply_marked_as_one_in_the_first_posts_thread(
+    fake: FakeDiscord, engine, services, feeds, server
+):
+    cid = fake.channel_ids[0]
+    channel = ChannelRef("discord", cid, fake.guild_id)
+    await services.subscribe(channel, feeds["ap"], backfill=1)
+    await engine.run_pass()
+    (first,) = channel_messages(fake, cid)
+
+    server.route("/ap", feed(rss([("ap-1", "Dockers to strike", CORRECTED_AP)], title="AP")))
+    await engine.run_pass()
+    await engine.run_pass()
+
+    assert len(channel_messages(fake, cid)) == 1, "a correction is not a second post"
+    assert fake.threads == {first["id"]: cid}
+    (correction,) = fake.messages[first["id"]]
+    embed = correction["embeds"][0]
+    assert embed["title"] == "Correction from AP"
+    assert "72 hours" in str(embed)
+    assert "48 hours" not in embed["title"]

@@ -90,3 +90,33 @@ async def test_digest_edition_is_ephemeral_and_shows_the_next_edition(rig: Slack
     assert note["elements"][0]["text"].startswith("Next edition, as it stands now (Morning edition · ")
     assert header["text"]["text"].endswith("3 stories from 3 sources") and len(sections) == 3
     assert rig.fake.calls("chat.postMessage") == []
+
+
+async def test_later_fires_one_edition_each_with_only_new_stories_and_an_empty_period_posts_nothing(
+    http_rig: SlackRig, server: LocalServer
+) -> None:
+    rig = http_rig
+    channel = ChannelRef("slack", "C1", TEAM_ID)
+    for name, n in (("ap", 0), ("bbc", 1), ("afp", 2)):
+        url = server.route(f"/{name}", feed(rss([(f"{name}-1", "News", story(n))], title=name.upper())))
+        await rig.services.subscribe(channel, url, schedule="daily 08:00", timezone="Europe/Kyiv", backfill=1)
+    await rig.run_pass()
+    time_passes(rig.services.store, 25)
+    await rig.run_pass()
+    assert len(rig.fake.calls("chat.postMessage")) == 1
+
+    time_passes(rig.services.store, 25)  # a fire with nothing new
+    await rig.run_pass()
+    await rig.run_pass()
+    assert len(rig.fake.calls("chat.postMessage")) == 1, "an empty period posts nothing"
+
+    server.route("/afp", feed(rss([("afp-1", "News", story(2)), ("afp-2", "News", story(3))], title="AFP")))
+    await rig.run_pass()
+    time_passes(rig.services.store, 25)
+    await rig.run_pass()
+    await rig.run_pass()
+    first, second = (p.body for p in rig.fake.calls("chat.postMessage"))
+    assert second["blocks"][0]["text"]["text"].endswith("· 1 story from 1 source")
+    (entry,) = [b for b in second["blocks"] if b["type"] == "section"]
+    assert "<https://example.com/afp-2|" in entry["text"]["text"]
+    assert first["metadata"]["event_payload"]["edition"] != second["metadata"]["event_payload"]["edition"]

@@ -44,3 +44,32 @@ async def test_second_outlet_and_a_correction_are_replies_in_the_first_posts_thr
     assert "Correction from AP" in correction["blocks"][0]["text"]["text"]
     assert "72 hours" in str(correction["blocks"])
     assert correction["text"].startswith("Correction from AP")
+
+
+EDITED_AP = STRIKE_AP + (
+    '\n\n"We will picket every terminal gate from six in the morning," union organiser Bram Kok said.'
+)
+
+
+async def test_an_edit_is_a_what_changed_reply_in_the_first_posts_thread_not_a_correction(
+    http_rig: SlackRig, server: LocalServer
+) -> None:
+    rig = http_rig
+    channel = ChannelRef("slack", "C1", TEAM_ID)
+    ap = server.route("/ap", feed(rss([("ap-1", "Dockers to strike", STRIKE_AP)], title="AP")))
+    await rig.services.subscribe(channel, ap, backfill=1)
+    await rig.run_pass()
+    (first,) = rig.fake.calls("chat.postMessage")
+    first_ts = first.answer["ts"]
+
+    server.route("/ap", feed(rss([("ap-1", "Dockers to strike", EDITED_AP)], title="AP")))
+    await rig.run_pass()
+    await rig.run_pass()
+
+    posts = rig.fake.calls("chat.postMessage")
+    assert [p.body.get("thread_ts") for p in posts] == [None, first_ts]
+    update = posts[1].body
+    assert update["text"].startswith("AP updated this story")
+    assert update["blocks"][0]["text"]["text"].startswith("*<https://example.com/ap-1|AP updated this story>*")
+    assert any("Bram Kok" in b["text"]["text"] for b in update["blocks"][1:] if b["type"] == "section")
+    assert "Correction" not in str(update["blocks"])
