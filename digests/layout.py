@@ -21,6 +21,7 @@ tokenizer, and :func:`reflow` gives the paragraph as a reader sees it, on one li
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -32,6 +33,8 @@ _MID_SENTENCE_SHARE = 0.6
 _FEW = 3
 _CLOSERS = "\"'’”»)]"
 _SENTENCE_END = ".!?:;…"
+#: A speaker's label opening a transcript turn: "Q:", "MINISTER:", "SEN. GRAHAM:".
+_SPEAKER_LABEL = re.compile(r"(?:Q|A|[A-Z][A-Z.'’\- ]{1,40}):\s")
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ def _soft_breaks(text: str, lines: list[_Line]) -> list[bool] | None:
     base_indent = min(ln.indent for ln in lines)
     soft: list[bool] = []
     mid_sentence = 0
+    turns = sum(1 for ln in lines if _SPEAKER_LABEL.match(text, ln.start, ln.end)) >= 2
     for line, nxt in pairwise(lines):
         ends_mid = _ends_mid_sentence(text, line)
         if nxt.blank_before or nxt.indent > base_indent:
@@ -117,6 +121,11 @@ def _soft_breaks(text: str, lines: list[_Line]) -> list[bool] | None:
             continue
         if not ends_mid and not any(c.islower() for c in text[nxt.start : nxt.end]):
             # After a sentence, a line without lower case ("REUTER", "MORE", "1432 GMT") is not prose.
+            soft.append(False)
+            continue
+        if turns and not ends_mid and _SPEAKER_LABEL.match(text, nxt.start, nxt.end):
+            # After a sentence, "MINISTER: ..." opens a transcript's next turn (the text has several), not
+            # a wrapped line.
             soft.append(False)
             continue
         soft.append(True)

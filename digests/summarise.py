@@ -8,6 +8,7 @@ sentences -> entities -> attribution -> headline -> key quotes.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from digests.asides import is_aside
 from digests.attribution import Attribution, Attributor
@@ -15,6 +16,7 @@ from digests.clean import Cleaned, clean
 from digests.entities import EntityIndex
 from digests.headline import MAX_CHARS, MAX_WORDS, write_headline
 from digests.keyquotes import choose_key_quotes
+from digests.layout import reflow
 from digests.lexicon import AUX_ADVERBS, COMMON_WORDS, DETERMINERS, FUNCTION_WORDS, SPEECH_VERBS
 from digests.model import Digest, Dispatch, Quote
 from digests.quotes import QuoteSpan, could_be_a_title, find_quotes, looks_like_title
@@ -30,6 +32,11 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
     cleaned = clean(text)
     paragraphs = [(ln.start, ln.end) for ln in cleaned.body_lines if not is_aside(text[ln.start : ln.end])]
     turns = find_turns(text, paragraphs)
+    if 1 in turns and 0 not in turns and cleaned.own_headline is None and _is_title_line(text, *paragraphs[0]):
+        # "Press briefing by the Mayor on flood defences" above the first turn: the transcript's title.
+        cleaned = replace(cleaned, own_headline=reflow(text, *paragraphs[0]))
+        paragraphs = paragraphs[1:]
+        turns = find_turns(text, paragraphs)
     spans = [q for q in find_quotes(text, paragraphs) if q.paragraph not in turns]
     spans = sorted([*spans, *(t.span for t in turns.values())], key=lambda q: q.start)
     labels = {qi: turns[q.paragraph].label for qi, q in enumerate(spans) if q.paragraph in turns}
@@ -46,6 +53,12 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
     attributions = Attributor(sentences, entities).run(len(spans), labels)
     keep = [i for i, (q, a) in enumerate(zip(spans, attributions, strict=True)) if _is_speech(text, q, a)]
     return [spans[i] for i in keep], sentences, [attributions[i] for i in keep], cleaned
+
+
+def _is_title_line(text: str, start: int, end: int) -> bool:
+    """A short line without a sentence's closing punctuation."""
+    line = reflow(text, start, end).rstrip("\"'’”»)")
+    return 2 <= len(line.split()) <= 25 and len(line) <= 200 and line[-1:] not in ".!?:;,"
 
 
 #: Rules that found a speech cue in the quote's own sentence.

@@ -332,3 +332,22 @@ def test_a_capitalised_occupation_before_a_name_is_a_role() -> None:
 )
 def test_a_name_after_a_role_noun_or_known_as_is_the_speaker(text: str, speaker: str) -> None:
     assert [s for _, s in speakers(text)] == [speaker, speaker]
+
+
+def test_a_transcript_title_line_is_the_headline_and_its_turns_stay_apart() -> None:
+    """A sentence-case title above the turns is the digest's headline, not the lead it is written
+    from; turns on consecutive lines (no blank line between them) are separate paragraphs even when
+    a line is as long as the copy's widest, which a wrapped-copy reader could take for a soft wrap."""
+    text = (
+        "Press briefing by the harbour master on the storm barriers\n\n"
+        "INTERVIEWER: Will the barriers be finished before the winter storms arrive?\n"
+        "HARBOUR MASTER: They will be finished by March, and no home will be left unprotected.\n"
+        "INTERVIEWER: And the cost of the works?\n"
+        "HARBOUR MASTER: The cost is within the budget that the council approved in June.\n"
+    )
+    digest = summarise(Dispatch(text=text))
+    assert digest.headline == "Press briefing by the harbour master on the storm barriers"
+    said = [(q.speaker, q.text) for q in digest.quotes]
+    assert ("Harbour Master", "They will be finished by March, and no home will be left unprotected.") in said
+    assert ("Harbour Master", "The cost is within the budget that the council approved in June.") in said
+    assert ("Interviewer", "And the cost of the works?") in said
