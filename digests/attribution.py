@@ -20,6 +20,7 @@ from digests.lexicon import (
     AUX_ADVERBS,
     COMMON_WORDS,
     DETERMINERS,
+    FRONTING,
     FUNCTION_WORDS,
     NOT_NAMES,
     ORG_NOUNS,
@@ -27,7 +28,7 @@ from digests.lexicon import (
     SUBJECT_PRONOUNS,
     TITLES,
 )
-from digests.phrases import NAME_CONNECTORS, clause_subject, is_head
+from digests.phrases import NAME_CONNECTORS, clause_subject, is_head, is_word
 from digests.tokens import Sentence, Token
 from digests.transcript import speaker_of_label
 
@@ -104,7 +105,7 @@ class Attributor:
             quote_positions = [q for q in quote_positions if result[sent.tokens[q].quote] is None]
             if quote_positions and cues:
                 for qpos in quote_positions:
-                    cue = nearest_cue(cues, qpos)
+                    cue = _governing_cue(sent.tokens, cues, qpos) or nearest_cue(cues, qpos)
                     attr = self._resolve(cue, sent)
                     result[sent.tokens[qpos].quote] = attr
                     self.history.remember(attr, sent.paragraph)
@@ -212,6 +213,12 @@ class Attributor:
         first_in_para = s_index == 0 or self.sentences[s_index - 1].paragraph != para
         if prev_para is not None and first_in_para:
             return Attribution(prev_para.speaker, prev_para.role, prev_para.kind, "previous-paragraph")
+        if first_in_para and s_index > 0 and cues_by_sentence[s_index - 1]:
+            prev = self.sentences[s_index - 1]
+            if prev.paragraph == para - 1 and prev.tokens and prev.tokens[-1].text == ":":
+                attr = self._resolve(cues_by_sentence[s_index - 1][-1], prev)  # "Jared Potts echoed:" / quote
+                if attr.speaker:
+                    return Attribution(attr.speaker, attr.role, attr.kind, "introduced")
         for k in range(s_index + 1, min(len(self.sentences), s_index + 3)):
             nxt = self.sentences[k]
             if nxt.paragraph > para + 1:
@@ -292,6 +299,7 @@ class Attributor:
                 if start < offset and (gender is None or gender == pronoun):
                     return _as(who, "pronoun")
             persons = self._persons_by_sentence.get(k, [])
+            fronted = _fronted_adverbial_end(self.sentences[k])
             named = [
                 (m.start, m.name, self.entities.gender(m.name))
                 for i, m in enumerate(persons)
@@ -299,7 +307,9 @@ class Attributor:
             ]
             # A pronoun already resolved stands for its person where it occurs (a chain).
             chained = [(o, a, p) for o, p, a in self._resolved.get(k, [])]
-            for start, who, gender in sorted(named + chained, key=lambda c: c[0]):
+            # Subjects first: a name inside a fronted adverbial ("Regarding X's speech, Woods said")
+            # comes after the clause's own names.
+            for start, who, gender in sorted(named + chained, key=lambda c: (c[0] < fronted, c[0])):
                 if start >= offset or (gender is not None and gender != pronoun):
                     continue
                 if isinstance(who, Attribution):
@@ -392,6 +402,39 @@ class Attributor:
         return Attribution(text, None, kind, "description")
 
 
+def _governing_cue(toks: tuple[Token, ...], cues: list[Cue], qpos: int) -> Cue | None:
+    """'"...," Axel tweeted after Lane argued for the second time that "if everyone ..."': a quote
+    inside a that-clause is the words of the verb that opens the clause, even when a stronger
+    speech verb stands nearer."""
+    that = None
+    for k in range(qpos - 1, max(-1, qpos - 30), -1):
+        if toks[k].kind == "quote":
+            return None
+        if is_word(toks[k]) and toks[k].lower == "that":
+            that = k
+            break
+    if that is None or any(that < c.index <= qpos + 4 for c in cues):
+        return None  # a cue inside the clause or right after the quote ('"...," the Post reported') speaks
+    before = [c for c in cues if c.index < that and not any(t.kind == "quote" for t in toks[c.index + 1 : that])]
+    if not before:
+        return None
+    best = max(before, key=lambda c: c.index)
+    return best if that - best.index <= 8 else None
+
+
+def _fronted_adverbial_end(sent: Sentence) -> int:
+    """Offset of the comma that closes a fronted adverbial ("Regarding X's speech, ..."), or -1."""
+    toks = sent.tokens
+    if not toks or toks[0].kind != "word" or toks[0].lower not in FRONTING:
+        return -1
+    for t in toks[1:25]:
+        if t.kind == "quote":
+            return -1
+        if t.text == ",":
+            return t.start
+    return -1
+
+
 def _possessor_of_named(m: Mention, following: list[Mention]) -> bool:
     """'Smith's wife, Mary, said she ...': the possessor of a person the text names right after
     is not who a later pronoun continues (but 'Comey's statement ... He called' is)."""
@@ -414,6 +457,12 @@ def _role_text(tokens: list[Token]) -> str:
         low = w.lower()
         nxt = words[i + 1] if i + 1 < len(words) else ""
         joins = low == "and" and out and (nxt[:1].isupper() or nxt.lower() in ROLE_NOUNS)  # "Health and Wellness"
+        # "a pollster working with Priorities USA", "a lawyer affiliated with the union"
+        joins = joins or (low == "with" and bool(out) and out[-1].lower().endswith(("ing", "ated")))
+        # "head of Right to Rise": a small word inside a capitalised name
+        joins = joins or (
+            low in {"to", "of", "for", "on"} and bool(out) and out[-1][:1].isupper() and nxt[:1].isupper()
+        )
         if (low in FUNCTION_WORDS or low in NOT_NAMES) and low not in _ROLE_LINKS and not joins:
             break
         out.append(w)

@@ -70,7 +70,9 @@ def find_cues(sent: Sentence) -> list[Cue]:
             if np:
                 cues.append(Cue(v, np, [], False))
             continue
-        if low not in SPEECH_VERBS or (tok.is_cap and v > 0):
+        # A capitalised word mid-sentence is a name ("Said Williams"), unless it is a past form after
+        # an apposition's comma ("Murray, the head of the group, Tweeted on Friday").
+        if low not in SPEECH_VERBS or (tok.is_cap and v > 0 and not (low.endswith("ed") and toks[v - 1].text == ",")):
             continue
         if low in _WEAK_SPEECH and not _next_to_quote(toks, v):
             continue  # "Trump continued to hurt his cause": not speech unless a quote is beside it
@@ -306,9 +308,23 @@ def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -
     if np and first > 0 and toks[first - 1].kind == "word" and toks[first - 1].lower in FUNCTION_WORDS:
         # "Garin, a pollster working with Priorities USA, a super PAC, said": go one aside back.
         back = next((k for k in range(first - 1, -1, -1) if toks[k].text == ","), None)
-        return _appositive_subject(toks, back, v, strong) if back else None
+        if back is None:
+            return None
+        deeper = _appositive_subject(toks, back, v, strong)
+        name = np_left(toks, back) if deeper is None else []
+        if name and all(t.is_cap for t in name):
+            # '"...," Scott Parrot, the attorney general of Ohio, one of the states suing, said': the
+            # name before the first aside speaks, the first aside is its role.
+            return Cue(v, name, [t for t in toks[back + 1 : c] if is_word(t)], strong)
+        return deeper
     if not np:
         return None
+    if first > 1 and toks[first - 1].text == "," and np[0].lower in DETERMINERS:
+        name = np_left(toks, first - 1)
+        if len(name) >= 2 and all(t.is_cap for t in name):
+            # "Scott Parrot, the attorney general of Ohio, one of the states suing, said": two asides
+            # after the name; the first is its role.
+            return Cue(v, name, np, strong)
     aside_is_name = len(aside) >= 2 and all(t.is_cap for t in aside)
     np_is_role = not np[-1].is_cap and is_head(np[-1])
     if aside_is_name and (np_is_role or not any(t.is_cap for t in np if t.lower not in DETERMINERS)):

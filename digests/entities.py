@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from digests.lexicon import (
     AUX_ADVERBS,
     COMMON_WORDS,
+    FRONTING,
     MONTHS_DAYS,
     NOT_NAMES,
     ORG_NOUNS,
@@ -267,7 +268,9 @@ class EntityIndex:
                 self._gender_from_sentence(full, m, sent)
             if _speech_follows(toks[m.last + 1 : m.last + 4]):
                 self._score[full] = self._score.get(full, 0) + 2
-            elif m.first == 0 and _past_verb_follows(toks[m.last + 1 : m.last + 3]):
+            elif (m.first == 0 or (before == "," and toks[0].lower in FRONTING)) and _past_verb_follows(
+                toks[m.last + 1 : m.last + 3]
+            ):  # "Regarding the speech, Woods shared ...": the subject after a fronted phrase
                 self._score[full] = self._score.get(full, 0) + 1  # "Carson defied the question"
         for full, (male, female) in self._gender.items():
             if max(male, female) >= 2 and min(male, female) == 0:

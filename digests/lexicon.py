@@ -37,7 +37,7 @@ tease marvel gush rail rage rant rave beg implore cite quote reason reckon belie
 explain elaborate interject interrupt begin start finish end summarize summarise sum describe
 characterize characterise hail welcome celebrate defend acknowledge concur disagree object protest
 threaten swear recall remind inform instruct announce indicate signal stress underline highlight
-hint imply predict forecast estimate calculate
+hint imply predict forecast estimate calculate express echo
 """
 
 _IRREGULAR = """
@@ -193,4 +193,10 @@ MEDIA_NOUNS: frozenset[str] = frozenset(
 agency agencies news newspaper newspapers paper daily weekly radio television tv broadcaster channel station
 outlet outlets website site wire magazine tabloid media press network
 """.split()
+)
+
+#: Words that open a fronted adverbial phrase before a sentence's subject ("Regarding X, ...").
+FRONTING: frozenset[str] = frozenset(
+    """regarding concerning about after before following despite in on at during since asked speaking
+    responding referring unlike like with without amid as when while although though if""".split()
 )

@@ -351,3 +351,77 @@ def test_a_transcript_title_line_is_the_headline_and_its_turns_stay_apart() -> N
     assert ("Harbour Master", "They will be finished by March, and no home will be left unprotected.") in said
     assert ("Harbour Master", "The cost is within the budget that the council approved in June.") in said
     assert ("Interviewer", "And the cost of the works?") in said
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "role"),
+    [
+        (
+            '"It is an invasion of the state\'s domain," Scott Parrot, the Republican attorney general of Ohio,'
+            " one of the states suing the agency, said at an event.",
+            "Scott Parrot",
+            "Republican attorney general of Ohio",
+        ),
+        (
+            '"We will win," Joel Garin, a pollster working with Priorities USA, a super PAC, said on Monday.',
+            "Joel Garin",
+            "pollster working with Priorities USA",
+        ),
+    ],
+)
+def test_the_name_before_two_asides_speaks_and_the_first_aside_is_its_role(text: str, speaker: str, role: str) -> None:
+    quote = summarise(Dispatch(text=text)).quotes[0]
+    assert (quote.speaker, quote.role) == (speaker, role)
+
+
+def test_a_pronoun_prefers_the_subject_to_a_name_in_a_fronted_phrase() -> None:
+    text = (
+        "Regarding the mayor's rhetoric after Khizr Kahn's speech at the convention, Woods shared her belief"
+        " that none of it was wrong.\n\n"
+        '"The way I see it," she elaborated, "nobody questioned his sacrifice."'
+    )
+    assert {q.speaker for q in summarise(Dispatch(text=text)).quotes} == {"Woods"}
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            '"It was misleading," Axel tweeted after Lane argued for the second time that "if everyone had'
+            ' voted as he voted, we would not have rescued the industry."',
+            "Lane",
+        ),
+        (
+            "The senator took to the airwaves on Wednesday, in an interview in which Harriet Lane expressed"
+            ' confidence that the server would not be an issue "that is going to affect the campaign."',
+            "Harriet Lane",
+        ),
+        (
+            "Asked about the mayor's claim that it had been a bomb, Clinton said, \"I think it is important to"
+            ' know the facts first."',
+            "Clinton",
+        ),
+        (
+            "Manafort acknowledged that the work could be termed \"influence peddling,\" The Washington Post"
+            " reported in 1991.",
+            "The Washington Post",
+        ),
+    ],
+)
+def test_a_quote_in_a_that_clause_belongs_to_the_verb_that_opens_it(text: str, speaker: str) -> None:
+    assert speakers(text)[-1][1] == speaker
+
+
+def test_a_line_ending_in_a_colon_introduces_the_quote_paragraph_below_it() -> None:
+    text = (
+        "17-year-old Jared Pitts echoed:\n\n"
+        '"He speaks his mind, and I think that might be what the country needs."\n\n'
+        "After the mayor was elected, a party was held at which all the attendees expressed their support."
+    )
+    assert speakers(text)[0][1] == "Jared Pitts"
+
+
+def test_a_capitalised_past_speech_verb_after_an_apposition_is_still_the_verb() -> None:
+    text = '"Not us but can\'t argue with it!" Murray, the head of Right to Rise, Tweeted on Friday.'
+    quote = summarise(Dispatch(text=text)).quotes[0]
+    assert (quote.speaker, quote.role) == ("Murray", "head of Right to Rise")
