@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from digests.inflect import known
 from digests.layout import paragraphs, reflow
+from digests.lexicon import MONTHS_DAYS
 from digests.model import Dateline
 from digests.wire import DATELINE, HEADLINE_PREFIX, MAX_MARK, header_kind, is_keyword, is_sign_off
 
@@ -205,7 +207,43 @@ def _own_headline(line: str, body: str) -> str:
     letters = [c for c in line if c.isalpha()]
     if letters and all(c.isupper() for c in letters):
         line = _sentence_case(line, body)
+    elif _title_case(line, _body_forms(body)):
+        line = _sentence_case(line, body)  # one house style: "Sanders Beats Clinton In Oklahoma" reads as prose
     return line
+
+
+def _title_case(line: str, forms: dict[str, dict[str, int]]) -> bool:
+    """'Bernie Sanders Beats Hillary Clinton In Oklahoma': most words capitalised, and small words
+    or words the story writes in lower case among them (so a line of names is not Title Case)."""
+    words = [w.strip("\"“‘'(«„”’»),:;") for w in line.split() if any(c.isalpha() for c in w)]
+    if len(words) < 4:
+        return False
+    capitalised = [w for w in words if w[:1].isupper()]
+    small = [w for w in capitalised[1:] if w.lower() in _SMALL_WORDS]
+    common = [w for w in capitalised[1:] if _usual_form(forms, w) == w.lower()]
+    return len(capitalised) / len(words) >= 0.75 and (bool(small) or len(common) >= 2)
+
+
+def _body_forms(body: str) -> dict[str, dict[str, int]]:
+    """How often the story writes each word in each form, away from sentence starts."""
+    forms: dict[str, dict[str, int]] = {}
+    for m in _WORD.finditer(body):
+        word = m.group().rstrip(".’'")
+        before = body[max(0, m.start() - 3) : m.start()].rstrip(" \"“‘'(«„")
+        if not before or before[-1] in ".!?\n":
+            continue  # a sentence start says nothing about the word's case
+        counts = forms.setdefault(word.lower(), {})
+        counts[word] = counts.get(word, 0) + 1
+    return forms
+
+
+def _usual_form(forms: dict[str, dict[str, int]], word: str) -> str | None:
+    seen = forms.get(word.lower())
+    return max(seen.items(), key=lambda kv: kv[1])[0] if seen else None
+
+
+#: Words a sentence-case headline writes in lower case; Title Case capitalises them.
+_SMALL_WORDS = frozenset("a an the of in on at to for from with by and or but as into about over is are was".split())
 
 
 def _sentence_case(line: str, body: str) -> str:
@@ -213,30 +251,27 @@ def _sentence_case(line: str, body: str) -> str:
 
     Each word takes the form the story writes it in most often away from a sentence start
     (names capitalised, acronyms in capitals, other words in lower case); a word the story
-    does not use is written in lower case unless it holds digits or dots ("U.S.", "G7").
+    does not use is written in lower case unless it holds digits or dots ("U.S.", "G7") or, in a
+    Title Case line, is not an English word (a name: "Ana", "Harbourton") or is a month or day.
     """
-    forms: dict[str, dict[str, int]] = {}
-    for m in _WORD.finditer(body):
-        word = m.group().rstrip(".")
-        before = body[max(0, m.start() - 3) : m.start()].rstrip(" \"“‘'(«„")
-        if not before or before[-1] in ".!?\n":
-            continue  # a sentence start says nothing about the word's case
-        counts = forms.setdefault(word.lower(), {})
-        counts[word] = counts.get(word, 0) + 1
+    forms = _body_forms(body)
 
     def recase(m: re.Match[str]) -> str:
         word = m.group()
-        bare = word.rstrip(".")
-        seen = forms.get(bare.lower())
-        if seen:
-            best = max(seen.items(), key=lambda kv: kv[1])[0]
+        bare = word.rstrip(".’'")
+        best = _usual_form(forms, bare)
+        if best:
             return best + word[len(bare) :]
         if any(c.isdigit() for c in word) or "." in bare:
-            return word
+            return word  # "G7", "U.S."
+        if not shouting and (any(c.isupper() for c in bare[1:]) or bare.lower() in MONTHS_DAYS or not known(bare)):
+            return word  # in a Title Case line "DuVernay", "PAC", "June", and names English does not know
         return word.lower()
 
+    shouting = not any(c.islower() for c in line)
     out = _WORD.sub(recase, line)
-    first = _LETTERS.search(out)
-    if first:
-        out = out[: first.start()] + out[first.start()].upper() + out[first.start() + 1 :]
-    return out
+    # The headline's first letter, and the first after a colon ("Analysis: Why ..."), are capitals.
+    return _AFTER_COLON.sub(lambda m: m.group(1) + m.group(2).upper(), out)
+
+
+_AFTER_COLON = re.compile(r"(^[^\w]*|:\s+[^\w]*)([^\W\d_])")

@@ -272,11 +272,12 @@ def _render(words: list[str]) -> str:
 
 
 def _fit_words(words: list[str]) -> str:
-    """A given title, within the digest's limits."""
-    out = words[:MAX_WORDS]
+    """A given title within the digest's length. An editor chose its words, so it is whole when it
+    fits the characters; cut, it ends on the last word that fits but never on a function word."""
+    out = list(words)
     while len(out) > 1 and len(_join(out)) > MAX_CHARS:
         out = out[:-1]
-    return _join(out)[:MAX_CHARS].strip()
+    return _render(_trim(out) or out[:1])
 
 
 def _join(words: list[str]) -> str:

@@ -14,7 +14,7 @@ from digests.asides import is_aside
 from digests.attribution import Attribution, Attributor
 from digests.clean import Cleaned, clean
 from digests.entities import EntityIndex
-from digests.headline import MAX_CHARS, MAX_WORDS, write_headline
+from digests.headline import MAX_CHARS, write_headline
 from digests.keyquotes import choose_key_quotes
 from digests.layout import reflow
 from digests.lexicon import AUX_ADVERBS, COMMON_WORDS, DETERMINERS, FUNCTION_WORDS, SPEECH_VERBS
@@ -159,12 +159,12 @@ def _within_limits(line: str) -> str:
     """A headline line someone wrote, at most the digest's length: cut at its last clause end that
     fits, so a long title loses its tail clause rather than ending mid-phrase."""
     line = " ".join(line.split())
-    if len(line) <= MAX_CHARS and len(line.split()) <= MAX_WORDS:
+    if len(line) <= MAX_CHARS:
         return line
     best = line
     for m in _CLAUSE_END.finditer(line):
         head = line[: m.start() + 1].rstrip(" ,;:—–-")
-        if len(head) > MAX_CHARS or len(head.split()) > MAX_WORDS:
+        if len(head) > MAX_CHARS:
             break
         if len(head.split()) >= 3:
             best = head

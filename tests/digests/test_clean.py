@@ -76,10 +76,10 @@ def test_slug_and_headline_above_the_dateline() -> None:
     )
     cleaned = clean(text)
     assert cleaned.dateline is not None and (cleaned.dateline.place, cleaned.dateline.date) == ("HARBOURTON", "june 4")
-    assert cleaned.own_headline == "Dockers Walk Out At Three Ports"
+    assert cleaned.own_headline == "Dockers walk out at three ports"  # one house style: sentence case
     assert cleaned.text.startswith("Dockers walked out")
     assert "BC-Harbour" not in cleaned.text and "Jane Doe" not in cleaned.text
-    assert summarise(Dispatch(text=text)).headline == "Dockers Walk Out At Three Ports"
+    assert summarise(Dispatch(text=text)).headline == "Dockers walk out at three ports"
 
 
 def test_an_all_caps_wire_headline_in_sentence_case_as_the_story_writes_its_words() -> None:
@@ -99,7 +99,7 @@ def test_a_sentence_case_line_above_a_dateline_is_the_headline() -> None:
 def test_the_dispatch_title_wins_over_the_headline_line() -> None:
     text = "Dockers Walk Out At Three Ports\nDockers walked out at three ports on Tuesday.\nTalks broke down."
     assert summarise(Dispatch(text=text, title="Port strike")).headline == "Port strike"
-    assert summarise(Dispatch(text=text)).headline == "Dockers Walk Out At Three Ports"
+    assert summarise(Dispatch(text=text)).headline == "Dockers walk out at three ports"
 
 
 def test_a_lead_that_starts_with_its_dateline_is_no_headline() -> None:
@@ -126,7 +126,7 @@ def test_a_long_headline_line_is_cut_at_a_clause_end() -> None:
         "Board Offers Dockers New Talks, Says Ports Must Reopen Before The Holiday Rush Begins Next Week\n"
         "Dockers walked out at three ports on Tuesday.\nTalks broke down.\n"
     )
-    assert summarise(Dispatch(text=text)).headline == "Board Offers Dockers New Talks"
+    assert summarise(Dispatch(text=text)).headline.lower() == "board offers dockers new talks"
 
 
 @pytest.mark.parametrize(
@@ -192,3 +192,26 @@ def test_a_label_that_starts_several_turns_is_no_dateline() -> None:
     cleaned = clean(text)
     assert cleaned.dateline is None and cleaned.own_headline is None
     assert cleaned.text.startswith("Talking to the mayor\nMAYOR: The bridge")
+
+
+def test_a_title_case_headline_line_is_written_in_sentence_case_keeping_names_and_acronyms() -> None:
+    text = (
+        "Harbour Board Chief Ana DuVernay Offers PAC Donors A Seat: The Talks Resume In June\n"
+        "Ana DuVernay, who chairs the Harbour Board, said on Monday that donors to the port's PAC would get"
+        " a seat at the table when the talks resume.\n"
+        "The talks broke down in May.\n"
+    )
+    expected = "Harbour Board chief Ana DuVernay offers PAC donors a seat: The talks resume in June"
+    assert clean(text).own_headline == expected
+
+
+def test_a_headline_line_an_editor_wrote_is_kept_whole_up_to_the_length_limit_and_never_dangles() -> None:
+    line = "Mayors, Governors Wear ‘Make Harbours Great Again Also’ Hats At Rally In Harbourton"
+    body = "Mayors and governors wore ‘Make Harbours Great Again Also’ hats at a rally on Monday.\nIt ended.\n"
+    # 13 words, 84 characters: whole, in sentence case
+    assert summarise(Dispatch(text=f"{line}\n{body}")).headline == (
+        "Mayors, governors wear ‘Make Harbours Great Again Also’ hats at rally in Harbourton"
+    )
+    long = "Mayors And Governors Wear Hats At The Rally In Harbourton After The Vote Of The Board And The Council"
+    headline = summarise(Dispatch(text=f"{long}\n{body}")).headline
+    assert len(headline) <= 90 and headline.split()[-1].lower() not in {"the", "and", "of"}
