@@ -164,6 +164,8 @@ class Post:
     mention: str | None = None
     #: Where the post goes instead of ``channel`` ("forum:<id>", "thread:<id>"), if anywhere.
     target: str | None = None
+    #: A re-claimed post an earlier attempt may have made: the platform looks for it first.
+    resend: bool = False
 
 
 #: What a reply in a story's thread is about.
@@ -189,6 +191,8 @@ class Reply:
     thread: str | None = None
     thread_title: str | None = None
     delivery_id: int | None = None
+    #: A re-claimed reply an earlier attempt may have made: the platform looks for it first.
+    resend: bool = False
 
     @property
     def title(self) -> str:
@@ -249,6 +253,8 @@ class Edition:
     stories: tuple[EditionStory, ...]
     sources: int
     edition_id: int | None = None
+    #: A re-claimed edition: the platform looks for each part an earlier attempt made first.
+    resend: bool = False
 
     @property
     def local_fire(self) -> datetime:

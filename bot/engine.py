@@ -15,6 +15,7 @@ from bot.platform import Platform
 from bot.poller import Poller
 from bot.scheduler import Triggers
 from bot.service_impl import StoreServices
+from bot.store.outage import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Engine:
 
     async def start(self) -> None:
         """Start every platform, the outboxes and the triggers; the first sweep runs at once."""
+        await self._replay_journal()
         await self._start_platforms()
         for box in self.outboxes.values():
             box.start()
@@ -57,6 +59,7 @@ class Engine:
 
     async def run_pass(self) -> None:
         """Poll every active source now, then deliver every due post and wait until sent."""
+        await self._replay_journal()
         await self._start_platforms()
         for box in self.outboxes.values():
             box.start()
@@ -129,9 +132,23 @@ class Engine:
         try:
             if self._triggers is not None:
                 self._triggers.sync(await self.services.cron_subscriptions(self.platform_names))
+            await self._replay_journal()
             await self.deliver_due()
-        except Exception:
-            log.exception("sweep failed")
+        except Exception as exc:
+            if not unavailable(exc):
+                log.exception("sweep failed")
+                return
+            self.services.outage.failed(exc, "sweeping")  # one line per outage; the next sweep retries
+
+    async def _replay_journal(self) -> None:
+        """Mark the posts a crashed process (or a store outage) left journaled but unmarked,
+        before anything is claimed again. With the store away they wait for the next sweep."""
+        try:
+            await self.services.replay_journal()
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            self.services.outage.failed(exc, "marking journaled posts")
 
     def _wake(self) -> None:
         """A post was sent while running: replies waiting for its thread may be due now

@@ -24,6 +24,7 @@ from bot.domain import (
 )
 from bot.errors import UserInputError
 from bot.polling import SAMPLE_FEED_URL, SourceRead, check_feed, poll_source, record_read
+from bot.recovery_services import RecoveryServices
 from bot.schedules import check_timezone, cron_trigger
 from bot.services import Services
 from bot.store import Store
@@ -43,7 +44,7 @@ SAMPLE_SOURCES = ("sample", "sample-feed")
 SAMPLE_CHANNEL = ChannelRef("console", "main")
 
 
-class StoreServices(Services):
+class StoreServices(RecoveryServices, Services):
     """Services over a :class:`~bot.store.Store`; one per process, shared by all platforms."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
@@ -64,6 +65,7 @@ class StoreServices(Services):
         if self._fetcher is not None:
             await self._fetcher.aclose()
             self._fetcher = None
+        self.close_journal()
         await asyncio.to_thread(self.store.close)
 
     # -- the adapters' use-cases -----------------------------------------------------------
@@ -158,7 +160,7 @@ class StoreServices(Services):
         return info
 
     async def subscriptions(self, channel: ChannelRef) -> list[SubscriptionInfo]:
-        return await asyncio.to_thread(self.store.subscriptions, channel)
+        return await self.with_failures(await asyncio.to_thread(self.store.subscriptions, channel))
 
     async def status(self, channel: ChannelRef) -> ChannelStatus:
         return ChannelStatus(channel, tuple(await self.subscriptions(channel)))
@@ -179,7 +181,7 @@ class StoreServices(Services):
 
     # -- CLI and engine use-cases ------------------------------------------------------------
     async def all_subscriptions(self) -> list[SubscriptionInfo]:
-        return await asyncio.to_thread(self.store.subscriptions, None)
+        return await self.with_failures(await asyncio.to_thread(self.store.subscriptions, None))
 
     async def all_sources(self) -> list[SourceInfo]:
         return await asyncio.to_thread(self.store.sources)
@@ -257,8 +259,8 @@ class StoreServices(Services):
     async def mark_edition_sent(self, edition_id: int, token: str, message_id: str | None) -> bool:
         return await asyncio.to_thread(self.store.mark_edition_sent, edition_id, token, message_id)
 
-    async def mark_edition_failed(self, edition_id: int, token: str, error: str, retry_in: timedelta | None) -> None:
-        await asyncio.to_thread(self.store.mark_edition_failed, edition_id, token, error, retry_in)
+    async def mark_edition_failed(self, edition_id: int, token: str, error: str, retry_in: timedelta | None) -> bool:
+        return await asyncio.to_thread(self.store.mark_edition_failed, edition_id, token, error, retry_in)
 
     async def next_edition(self, channel: ChannelRef) -> Edition | None:
         return await asyncio.to_thread(self.store.next_edition, channel, self.claim_timeout)
@@ -272,8 +274,9 @@ class StoreServices(Services):
     async def mark_sent(self, delivery_id: int, token: str, message_id: str | None) -> bool:
         return await asyncio.to_thread(self.store.mark_sent, delivery_id, token, message_id)
 
-    async def mark_failed(self, delivery_id: int, token: str, error: str, retry_in: timedelta | None) -> None:
-        await asyncio.to_thread(self.store.mark_failed, delivery_id, token, error, retry_in)
+    async def mark_failed(self, delivery_id: int, token: str, error: str, retry_in: timedelta | None) -> bool:
+        """True when the delivery is given up for good."""
+        return await asyncio.to_thread(self.store.mark_failed, delivery_id, token, error, retry_in)
 
     async def cron_subscriptions(self, platforms: list[str]) -> list[tuple[int, str, str]]:
         return await asyncio.to_thread(self.store.cron_subscriptions, platforms)

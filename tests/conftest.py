@@ -55,11 +55,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's WIREBRIEF_* variables must not leak into tests (env beats the file)."""
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A developer's WIREBRIEF_* variables must not leak into tests (env beats the file), and
+    the data directory (delivery journals of server stores) is the test's own."""
     for name in list(os.environ):
         if name.startswith("WIREBRIEF_"):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
 def write_dispatch(folder: Path, name: str, text: str, age: float = 60.0) -> Path:

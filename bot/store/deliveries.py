@@ -246,10 +246,11 @@ class DeliveryStore(StoryStore, StoreBase):
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def mark_failed(self, delivery_id: int, token: str, error: str, retry_in: timedelta | None) -> None:
-        """A failed post: retried after ``retry_in`` (bounded by MAX_ATTEMPTS), or dropped if None."""
+    def mark_failed(self, delivery_id: int, token: str, error: str, retry_in: timedelta | None) -> bool:
+        """A failed post: retried after ``retry_in`` (bounded by MAX_ATTEMPTS), or dropped if
+        None. True when it is given up for good (dropped, or out of attempts)."""
         with self.tx() as s:
-            s.execute(
+            attempts = s.scalar(
                 update(DeliveryRow)
                 .where(DeliveryRow.id == delivery_id, DeliveryRow.claim_token == token)
                 .values(
@@ -257,7 +258,9 @@ class DeliveryStore(StoryStore, StoreBase):
                     error=error[:500],
                     next_attempt=utcnow() + retry_in if retry_in is not None else None,
                 )
+                .returning(DeliveryRow.attempts)
             )
+        return retry_in is None or (attempts is not None and attempts >= MAX_ATTEMPTS)
 
     def post_for(self, candidate: Candidate, delivery_id: int | None = None) -> Post | Reply | None:
         """What a claimed delivery sends: a post, a reply in its story's thread, or None for

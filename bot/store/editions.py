@@ -338,14 +338,15 @@ class EditionStore(StoreBase):
             )
             return True
 
-    def mark_edition_failed(self, edition_id: int, token: str, error: str, retry_in: timedelta | None) -> None:
+    def mark_edition_failed(self, edition_id: int, token: str, error: str, retry_in: timedelta | None) -> bool:
         """Retried after ``retry_in`` (bounded by MAX_ATTEMPTS); dropped if None or out of
-        retries — then its items are given back, to go in the channel's next edition."""
+        retries — then its items are given back, to go in the channel's next edition.
+        True when dropped."""
         now = utcnow()
         with self.tx() as s:
             row = s.get(EditionRow, edition_id)
             if row is None or row.claim_token != token:
-                return
+                return False
             final = retry_in is None or row.attempts >= MAX_ATTEMPTS
             row.status = "dropped" if final else "failed"
             row.error = error[:500]
@@ -355,9 +356,10 @@ class EditionStore(StoreBase):
                     delete(DeliveryRow).where(DeliveryRow.edition_id == edition_id, DeliveryRow.status == IN_EDITION)
                 )
                 log.warning(
-                    "edition dropped; its items go in the next one",
-                    extra={"edition": edition_id, "channel": row.channel, "error": error[:200]},
-                )
+                    "edition %s to %s:%s given up after %d attempt(s) (last error: %s); its items go in the next one",
+                    edition_id, row.platform, row.channel, row.attempts, error[:200],
+                )  # fmt: skip
+            return final
 
     def edition_counts(self) -> dict[str, int]:
         """Editions by status (for tests and status)."""

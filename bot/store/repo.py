@@ -8,6 +8,7 @@ from bot.store.deliveries import DeliveryStore
 from bot.store.editions import EditionStore
 from bot.store.ingest import IngestStore
 from bot.store.leases import LeaseStore
+from bot.store.recovery import RecoveryStore
 from bot.store.requests import RequestStore
 from bot.store.rules import RulesStore
 from bot.store.subscriptions import MetaStore, SubscriptionStore
@@ -18,6 +19,7 @@ class Store(
     IngestStore,
     LeaseStore,
     DeliveryStore,
+    RecoveryStore,
     EditionStore,
     MetaStore,
     RequestStore,
