@@ -134,6 +134,11 @@ class Engine:
                 self._triggers.sync(await self.services.cron_subscriptions(self.platform_names))
             await self._replay_journal()
             await self.deliver_due()
+        except asyncio.CancelledError:
+            if self._triggers is not None:
+                raise
+            # stopping: the scheduler cancels a sweep in flight; what it had not queued is
+            # computed again from the store at the next start (no traceback for a clean stop)
         except Exception as exc:
             if not unavailable(exc):
                 log.exception("sweep failed")

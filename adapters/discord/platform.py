@@ -18,6 +18,7 @@ from discord.http import Route
 
 from adapters.discord.commands import DigestCommands
 from adapters.discord.edition import edition_parts, thread_title
+from adapters.discord.marker import mark, message_markers
 from adapters.discord.mentions import handle_mention, is_addressed_to
 from adapters.discord.render import post_embed, reply_embed, thread_name
 from bot.config import DiscordSettings, Settings
@@ -37,6 +38,8 @@ READY_TIMEOUT = 60.0
 THREAD_EXISTS, UNKNOWN_MESSAGE, UNKNOWN_CHANNEL = 160004, 10008, 10003
 #: Minutes a story's thread stays open without activity (a day; a reply reopens it).
 THREAD_ARCHIVE_MINUTES = 1440
+#: Pages of 100 recent messages read, at most, when looking for a re-claimed post.
+FIND_PAGES = 3
 #: JSON error codes that mean "this channel is no longer ours to post in".
 GONE_CODES = {10003: "channel deleted", 50001: "bot lost access to the channel", 50013: "bot lost permission to post"}
 
@@ -174,19 +177,24 @@ class DiscordPlatform:
     async def post(self, post: Post) -> str | None:
         """Send the digest embed; map Discord's refusals to what the outbox understands.
 
-        The delivery id travels as the message nonce with ``enforce_nonce``, so if a post
-        is retried after Discord already created it, Discord returns the first message
-        instead of posting twice.
+        The embed carries the delivery's marker (adapters.discord.marker): a re-claimed post
+        (``post.resend``) is first looked for in the channel and not sent again if it is
+        there. The nonce (``enforce_nonce``) stays as a second guard for the minutes
+        Discord remembers it; nothing relies on it.
         """
         if self.client is None:
             raise DeliveryError("discord: not started")
+        marker = f"d{post.delivery_id}" if post.delivery_id is not None else None
+        if post.resend and marker:
+            found = await self.find(post.channel, marker)
+            if found is not None:
+                return found
         guild_id = int(post.channel.workspace) if post.channel.workspace else None
         channel = self.client.get_partial_messageable(int(post.channel.channel), guild_id=guild_id)
         nonce = f"wb-{post.delivery_id}" if post.delivery_id is not None else None
+        kwargs = mark({"embed": post_embed(post)}, marker)
         try:
-            message = await channel.send(
-                embed=post_embed(post), allowed_mentions=discord.AllowedMentions.none(), nonce=nonce
-            )
+            message = await channel.send(**kwargs, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce)
         except discord.RateLimited as exc:
             raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
         except discord.HTTPException as exc:
@@ -198,17 +206,58 @@ class DiscordPlatform:
         log.debug("discord: posted digest %s to %s as %s", post.digest.id, post.channel, message.id)
         return str(message.id)
 
+    async def find(self, ref: ChannelRef, marker: str, where: str | None = None) -> str | None:
+        """The id of our message carrying ``marker`` among the recent messages of the channel
+        (or of ``where``, a thread in it); None when none of them does."""
+        assert self.client is not None
+        target = int(where) if where and where.isdigit() else int(ref.channel)
+        before: str | None = None
+        for _ in range(FIND_PAGES):
+            try:
+                page = await self.client.http.logs_from(target, 100, before=before)
+            except discord.RateLimited as exc:
+                raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
+            except discord.NotFound:
+                return None  # no such thread (yet): nothing was posted in it
+            except discord.HTTPException as exc:
+                reason = _gone_reason(exc)
+                if reason is not None and where is None:
+                    raise ChannelGone(reason) from None
+                raise DeliveryError(
+                    f"discord: reading {ref} to find {marker} failed: {exc.status} {exc.text}"
+                ) from None
+            for message in page:
+                if (message.get("author") or {}).get("id") == str(self.client.user and self.client.user.id) and (
+                    marker in message_markers(message)
+                ):
+                    log.info("discord: %s is already in %s as %s; not posting it again", marker, ref, message["id"])
+                    return str(message["id"])
+            if len(page) < 100:
+                return None
+            before = page[-1]["id"]
+        return None
+
     async def reply(self, reply: Reply) -> str | None:
         """Post in the thread on the story's first message (a thread started from a message
         has that message's id), starting the thread the first time. Where a thread cannot be
         made (no permission, the first post deleted), a reply referencing the first post in
-        the channel — or, failing that, a plain message — so nothing is lost."""
+        the channel — or, failing that, a plain message — so nothing is lost. A re-claimed
+        reply is looked for in the thread and the channel first."""
         if self.client is None:
             raise DeliveryError("discord: not started")
-        embed = reply_embed(reply)
+        marker = f"d{reply.delivery_id}" if reply.delivery_id is not None else None
+        in_thread = reply.thread is not None and reply.thread.isdigit()
+        if reply.resend and marker:
+            found = (await self.find(reply.channel, marker, reply.thread) if in_thread else None) or await self.find(
+                reply.channel, marker
+            )
+            if found is not None:
+                return found
         nonce = f"wb-{reply.delivery_id}" if reply.delivery_id is not None else None
-        kwargs = {"embed": embed, "allowed_mentions": discord.AllowedMentions.none(), "nonce": nonce}
-        if reply.thread is not None and reply.thread.isdigit():
+        kwargs = mark({"embed": reply_embed(reply)}, marker)
+        kwargs |= {"allowed_mentions": discord.AllowedMentions.none(), "nonce": nonce}
+        if in_thread:
+            assert reply.thread is not None
             message = await self._in_thread(reply.channel, reply.thread, reply.thread_title, kwargs)
             if message is not None:
                 return str(message.id)
@@ -216,16 +265,27 @@ class DiscordPlatform:
 
     async def edition(self, edition: Edition) -> str | None:
         """The edition's first message in the channel; what did not fit, in a thread on it.
-        Each message carries a nonce made of the edition id and its part (``enforce_nonce``),
-        so posting a retried edition returns the messages Discord already has."""
+        Each message carries its marker ("e<edition>.<part>"); a re-claimed edition looks for
+        each part first and sends only those not there (the nonce, made of the edition id and
+        part, stays a second guard)."""
         if self.client is None:
             raise DeliveryError("discord: not started")
         parts = edition_parts(edition)
-        base = f"wb-e{edition.edition_id}" if edition.edition_id is not None else None
+        ident = edition.edition_id
+        base = f"wb-e{ident}" if ident is not None else None
         none = discord.AllowedMentions.none()
-        first = await self._send(edition.channel, {**parts[0].payload(), "allowed_mentions": none, "nonce": base})
+        markers = [f"e{ident}.{n}" if ident is not None else None for n in range(len(parts))]
+        first = await self.find(edition.channel, markers[0]) if edition.resend and markers[0] else None
+        if first is None:
+            payload = mark(parts[0].payload(), markers[0])
+            first = await self._send(edition.channel, {**payload, "allowed_mentions": none, "nonce": base})
         for n, part in enumerate(parts[1:], start=1):
-            kwargs = {**part.payload(), "allowed_mentions": none, "nonce": base and f"{base}-{n}"}
+            marker = markers[n]
+            if edition.resend and marker:
+                found = await self.find(edition.channel, marker, first) or await self.find(edition.channel, marker)
+                if found is not None:
+                    continue
+            kwargs = {**mark(part.payload(), marker), "allowed_mentions": none, "nonce": base and f"{base}-{n}"}
             message = await self._in_thread(edition.channel, first, thread_title(edition), kwargs)
             if message is None:  # no thread to be had: the rest replies to the edition in the channel
                 await self._send(edition.channel, kwargs, reference=first)

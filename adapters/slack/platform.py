@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import reply_message
 from adapters.slack.edition import METADATA_EVENT, edition_messages
 from adapters.slack.handlers import SlackHandlers, post_message
+from adapters.slack.lookup import DELIVERY_EVENT, Lookup, delivery_metadata
 from adapters.slack.replay import replay_guard
 from bot.config import Settings, SlackSettings
 from bot.domain import Edition, Post, Reply
@@ -136,6 +137,7 @@ class SlackPlatform:
         self.settings = settings.slack
         self.client = build_client(settings.slack)
         self.pacer = ChannelPacer()
+        self.lookup = Lookup(self.client)
         self.app: AsyncApp | None = None
         self.handlers: SlackHandlers | None = None
         self.bot_user_id: str | None = None
@@ -225,12 +227,22 @@ class SlackPlatform:
             await session.close()
 
     async def post(self, post: Post) -> str | None:
-        """chat.postMessage with blocks and a fallback; ChannelGone / RateLimited per the contract."""
+        """chat.postMessage with blocks and a fallback; ChannelGone / RateLimited per the contract.
+        The message's metadata names the delivery: a re-claimed post (``post.resend``) is
+        looked for in the channel's history first and not sent again if it is there."""
         channel = post.channel.channel
+        if post.resend:
+            found = await self._find_delivery(channel, post.delivery_id)
+            if found is not None:
+                return found
         async with self.pacer.turn(channel):
             try:
                 response = await self.client.chat_postMessage(
-                    channel=channel, unfurl_links=False, unfurl_media=False, **post_message(post)
+                    channel=channel,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **delivery_metadata(post.delivery_id),
+                    **post_message(post),
                 )
             except SlackApiError as exc:
                 raise _delivery_error(exc, channel) from None
@@ -238,24 +250,53 @@ class SlackPlatform:
 
     async def reply(self, reply: Reply) -> str | None:
         """chat.postMessage in the thread of the story's first post (``thread_ts``), or in the
-        channel when there is no first post to hang it on."""
+        channel when there is no first post to hang it on; a re-claimed reply is looked for
+        in that thread first."""
         channel = reply.channel.channel
+        if reply.resend:
+            found = await self._find_delivery(channel, reply.delivery_id, reply.thread)
+            if found is not None:
+                return found
         thread = {"thread_ts": reply.thread} if reply.thread else {}
         async with self.pacer.turn(channel):
             try:
                 response = await self.client.chat_postMessage(
-                    channel=channel, unfurl_links=False, unfurl_media=False, **thread, **reply_message(reply)
+                    channel=channel,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **thread,
+                    **delivery_metadata(reply.delivery_id),
+                    **reply_message(reply),
                 )
             except SlackApiError as exc:
                 raise _delivery_error(exc, channel) from None
         return response.get("ts")
 
+    async def _find_delivery(self, channel: str, delivery_id: int | None, thread: str | None = None) -> str | None:
+        if delivery_id is None:
+            return None
+        found = await self.lookup.find(channel, DELIVERY_EVENT, lambda p: p.get("delivery") == delivery_id, thread)
+        if found is not None:
+            log.info("slack: delivery %s is already in %s as %s; not posting it again", delivery_id, channel, found)
+        return found
+
     async def edition(self, edition: Edition) -> str | None:
         """The edition's first message in the channel, the rest in its thread (``thread_ts``).
-        Each carries message metadata naming the edition and part."""
+        Each carries message metadata naming the edition and part; a re-claimed edition looks
+        for each part first and sends only those not there."""
         channel = edition.channel.channel
         first: str | None = None
         for part, message in enumerate(edition_messages(edition)):
+            if edition.resend and edition.edition_id is not None and (part == 0 or first):
+                found = await self.lookup.find(
+                    channel,
+                    METADATA_EVENT,
+                    lambda p, part=part: p.get("edition") == edition.edition_id and p.get("part") == part,
+                    first,
+                )
+                if found is not None:
+                    first = first or found
+                    continue
             metadata = {"event_type": METADATA_EVENT, "event_payload": {"edition": edition.edition_id, "part": part}}
             thread = {"thread_ts": first} if first else {}
             async with self.pacer.turn(channel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from bot.cli import deliveries as _deliveries  # noqa: F401  (registers `deliveries`)
 from bot.cli import digest as _digest  # noqa: F401  (registers `digest`)
 from bot.cli import engine as _engine  # noqa: F401  (registers run, subscribe, status, db ...)
 from bot.cli import stories as _stories  # noqa: F401  (registers `stories`)

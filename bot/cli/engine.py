@@ -33,6 +33,9 @@ ConfigOpt = Annotated[
 ]
 ChannelOpt = Annotated[str, typer.Option("--channel", help="PLATFORM:CHANNEL, e.g. console:main or slack:T1/C2.")]
 
+#: Failed deliveries `status` shows (the rest: `wirebrief deliveries --failed`).
+STATUS_FAILED = 10
+
 db_app = typer.Typer(help="The store: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -108,6 +111,7 @@ async def _run(settings: Settings, once: bool) -> None:
             await services.seed_samples()
         if once:
             await engine.run_pass()
+            await _fail_if_every_source_failed(services)
             return
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -135,6 +139,17 @@ def _say(settings: Settings, line: str) -> None:
         logging.getLogger("wirebrief").info(line)
     else:
         typer.echo(line, err=True)
+
+
+async def _fail_if_every_source_failed(services: StoreServices) -> None:
+    """`run --once` in a cron job or CI: a pass in which every active source failed is a
+    failure (one line, exit 1), not a quiet success that posted nothing."""
+    active = [s for s in await services.all_sources() if not s.paused_reason]
+    if active and all(s.last_error for s in active):
+        first = " ".join((active[0].last_error or "").split())[:200]
+        more = f" (and {len(active) - 1} more)" if len(active) > 1 else ""
+        typer.echo(f"wirebrief: every source failed ({len(active)}): {active[0].label}: {first}{more}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command(context_settings={"allow_interspersed_args": True})
@@ -275,11 +290,15 @@ def subscriptions(
 
 @app.command()
 def status(config: ConfigOpt = None) -> None:
-    """Each source: last fetch, last error, next poll; each subscription: last and next post."""
+    """Each source: last fetch, last error, next poll; each subscription: last and next post;
+    deliveries given up for good, with their last error."""
     settings = load_settings(config)
 
     async def fetch(s: StoreServices) -> tuple[list[SourceInfo], list[SubscriptionInfo]]:
         return await s.all_sources(), await s.all_subscriptions()
+
+    async def failed(s: StoreServices) -> list:  # type: ignore[type-arg]
+        return await s.failed_deliveries()
 
     sources, infos = _with_services(settings, fetch)
     if not sources and not infos:
@@ -287,6 +306,13 @@ def status(config: ConfigOpt = None) -> None:
         return
     _print(_sources_table(sources))
     _print(_subscriptions_table(infos))
+    given_up = _with_services(settings, failed)
+    if given_up:
+        from bot.cli.deliveries import failed_table
+
+        _print(failed_table(given_up[:STATUS_FAILED]))
+        more = f"{len(given_up) - STATUS_FAILED} more: " if len(given_up) > STATUS_FAILED else ""
+        typer.echo(f"{more}`wirebrief deliveries --failed` lists them; `wirebrief deliveries retry --all` re-queues")
 
 
 @db_app.command("upgrade")

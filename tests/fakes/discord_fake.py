@@ -130,6 +130,12 @@ class FakeDiscord:
         #: Channels whose next message is created but answered only once the event is set.
         self._holds: dict[str, asyncio.Event] = {}
         self.forbidden_channels: set[str] = set()
+        #: Seconds Discord remembers a nonce (None: for ever); real Discord: "a few minutes".
+        self.nonce_memory: float | None = None
+        #: Posts answered from nonce memory with a message made before: re-sends that relied on it.
+        self.nonce_replays = 0
+        self._made_at: dict[str, float] = {}
+        self._query: dict[str, str] = {}
         self.sessions: dict[str, _Session] = {}
         self._failures: list[tuple[str, re.Pattern[str], int, float]] = []
         self._changed = asyncio.Condition()
@@ -265,6 +271,7 @@ class FakeDiscord:
         if not path.startswith(("/interactions/", "/webhooks/")) and not auth.startswith("Bot "):
             return _error(401, 0, "401: Unauthorized")
         body = request.get(_BODY)
+        self._query = dict(request.query)  # read by handlers that take query parameters
         for method, rx, handler in self._routes():
             match = rx.fullmatch(path)
             if method == request.method and match:
@@ -287,6 +294,7 @@ class FakeDiscord:
             ("DELETE", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", self._no_content),
             ("GET", r"/channels/(?P<cid>\d+)", self._get_channel),
             ("POST", r"/channels/(?P<cid>\d+)/messages", self._create_message),
+            ("GET", r"/channels/(?P<cid>\d+)/messages", self._history),
             ("POST", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/threads", self._start_thread),
             ("POST", r"/channels/(?P<cid>\d+)/typing", self._typing),
         ]
@@ -351,14 +359,34 @@ class FakeDiscord:
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
             for old in self.messages[cid]:
-                if old.get("nonce") == nonce:
+                remembered = (
+                    self.nonce_memory is None or time.monotonic() - self._made_at[old["id"]] < self.nonce_memory
+                )
+                if old.get("nonce") == nonce and remembered:
+                    self.nonce_replays += 1
                     return _json(old)  # Discord's enforce_nonce: the same message again, not a second one
         message = self.message_payload(cid, body, author=self.bot_user)
         self.messages[cid].append(message)
+        self._made_at[message["id"]] = time.monotonic()
         hold = self._holds.pop(cid, None)
         if hold is not None:
             await hold.wait()
         return _json(message)
+
+    async def _history(self, body: Any, cid: str) -> web.Response:
+        """GET a channel's (or thread's) messages, newest first, as Discord answers: ``limit``
+        (1-100), ``before`` / ``after`` a message id; fetched messages carry no nonce."""
+        problem = self._channel_problem(cid)
+        if problem is not None:
+            return problem
+        query = self._query
+        limit = max(1, min(100, int(query.get("limit", 50))))
+        found = [m for m in reversed(self.messages[cid])]
+        if "before" in query:
+            found = [m for m in found if int(m["id"]) < int(query["before"])]
+        if "after" in query:
+            found = [m for m in found if int(m["id"]) > int(query["after"])]
+        return _json([{k: v for k, v in m.items() if k != "nonce"} for m in found[:limit]])
 
     async def _start_thread(self, body: dict[str, Any], cid: str, mid: str) -> web.Response:
         """Start a thread on a message, as Discord does: the thread's id is the message's."""

@@ -63,6 +63,11 @@ class FakeSlack:
         self.channel_interval: float | None = None
         self._last_post: dict[str, float] = {}
         self.rate_limited = 0
+        #: Messages posted, per channel in order (a reply also lands in ``replies``).
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        #: Thread replies per (channel, thread_ts), in order.
+        self.replies: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._holds: dict[str, asyncio.Event] = {}
         self._scripted: dict[str, list[_Scripted]] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._changed = asyncio.Condition()
@@ -108,6 +113,13 @@ class FakeSlack:
     ) -> None:
         """The next call of ``method`` (for ``channel``, if given) answers with ``error``, once."""
         self._scripted.setdefault(method, []).append(_Scripted(error, status, retry_after, channel))
+
+    def hold_next_post(self, channel: str) -> asyncio.Event:
+        """The next chat.postMessage to ``channel`` is posted (users see it) but answered only
+        once the returned event is set: the client is stuck between posting and knowing."""
+        event = asyncio.Event()
+        self._holds[channel] = event
+        return event
 
     def ratelimit(self, method: str, retry_after: int = 1) -> None:
         """The next call of ``method`` gets HTTP 429 with ``Retry-After``, once."""
@@ -212,6 +224,9 @@ class FakeSlack:
                 body.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         status, answer, headers = self._answer(method, body, request.headers.get("Authorization", ""))
         await self._record(Recorded("api", method, body, dict(request.headers), status, answer=answer))
+        hold = self._holds.pop(str(body.get("channel", "")), None) if method == "chat.postMessage" else None
+        if hold is not None and answer.get("ok"):
+            await hold.wait()
         return web.json_response(answer, status=status, headers=headers)
 
     def _take_scripted(self, method: str, body: dict[str, Any]) -> _Scripted | None:
@@ -268,7 +283,50 @@ class FakeSlack:
             return {"ok": False, "error": "not_in_channel"}
         ts = f"{1700000000 + next(self._ts)}.000100"
         message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts, "text": body.get("text", "")}
+        metadata = body.get("metadata")
+        if isinstance(metadata, str):  # form-encoded callers send it as JSON text
+            metadata = json.loads(metadata)
+        stored = {**message, "blocks": body.get("blocks"), "metadata": metadata}
+        thread = body.get("thread_ts")
+        if thread:
+            stored["thread_ts"] = str(thread)
+            self.replies.setdefault((channel, str(thread)), []).append(stored)
+        else:
+            self.messages.setdefault(channel, []).append(stored)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _m_conversations_history(self, body: dict[str, Any], token: str) -> dict[str, Any]:
+        """A channel's messages, newest first (thread replies not among them), paged by
+        ``cursor``; ``metadata`` only with ``include_all_metadata``, as Slack does."""
+        channel = str(body.get("channel", ""))
+        if channel in self.left_channels:
+            return {"ok": False, "error": "not_in_channel"}
+        return self._page(list(reversed(self.messages.get(channel, []))), body)
+
+    def _m_conversations_replies(self, body: dict[str, Any], token: str) -> dict[str, Any]:
+        """A thread: its parent, then the replies oldest first."""
+        channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
+        parent = [m for m in self.messages.get(channel, []) if m["ts"] == ts]
+        if not parent:
+            return {"ok": False, "error": "thread_not_found"}
+        return self._page(parent + self.replies.get((channel, ts), []), body)
+
+    @staticmethod
+    def _page(messages: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+        limit = max(1, min(999, int(body.get("limit") or 100)))
+        start = int(body.get("cursor") or 0)
+        metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        page = [
+            m if metadata else {k: v for k, v in m.items() if k != "metadata"} for m in messages[start : start + limit]
+        ]
+        page = [{k: v for k, v in m.items() if v is not None} for m in page]
+        more = start + limit < len(messages)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _m_conversations_info(self, body: dict[str, Any], token: str) -> dict[str, Any]:
         channel = self.channels.get(str(body.get("channel", "")))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.discord.marker import markers_in, visible
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.render import ZWSP
 from bot.domain import ChannelRef, Post
@@ -36,7 +37,8 @@ async def test_scheduled_post_arrives_as_an_embed_that_pings_nobody(fake: FakeDi
     assert post["allowed_mentions"] == {"parse": []}
     assert post["nonce"].startswith("wb-") and post["enforce_nonce"] is True
     (embed,) = post["embeds"]
-    assert embed["footer"]["text"] == "rentals"
+    assert visible(embed["footer"]["text"]) == "rentals"  # readers see the source alone
+    assert markers_in(embed["footer"]["text"]) == {"d" + post["nonce"].removeprefix("wb-")}  # and we find it again
     assert embed["description"].startswith("LISBON")
     quote = embed["fields"][0]
     assert "Carlos Moedas" in quote["name"]
