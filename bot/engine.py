@@ -145,6 +145,18 @@ class Engine:
                 return
             self.services.outage.failed(exc, "sweeping")  # one line per outage; the next sweep retries
 
+    async def _guarded(self, coro) -> None:  # type: ignore[no-untyped-def]
+        """A background step (delivery after news, a wake-up, the poller): a store outage is
+        one WARNING (the sweep retries), anything else one logged error — never a "Task
+        exception was never retrieved" traceback."""
+        try:
+            await coro
+        except Exception as exc:
+            if unavailable(exc):
+                self.services.outage.failed(exc, "queueing due posts")
+            else:
+                log.exception("background step failed")
+
     async def _replay_journal(self) -> None:
         """Mark the posts a crashed process (or a store outage) left journaled but unmarked,
         before anything is claimed again. With the store away they wait for the next sweep."""
@@ -169,6 +181,6 @@ class Engine:
         self._spawn(again())
 
     def _spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
-        task = asyncio.create_task(coro)
+        task = asyncio.create_task(self._guarded(coro))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
