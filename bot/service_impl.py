@@ -218,7 +218,9 @@ class StoreServices(RecoveryServices, Services):
         """Run-due-posts, step one: everything owed now on these platforms (from the store), or
         only to the subscriptions of ``source_ids``, less what each subscription's filter
         refuses or its hourly cap holds back. A story the channel already has is owed as a
-        reply in its thread."""
+        reply in its thread. First the subscriptions' cursors move past what has been
+        settled since (bot.store.cursors), so this costs what is new."""
+        await asyncio.to_thread(self.store.advance_cursors, source_ids)
         due = await asyncio.to_thread(
             self.store.due, platforms, self.claim_timeout, None, self.thread_window, source_ids
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, true, update
 
 from bot.domain import ChannelRef, Post, Reply
 from bot.schedules import ARRIVAL, slot_for
@@ -54,10 +54,27 @@ def reclaimable(now: datetime, timeout: timedelta):  # type: ignore[no-untyped-d
     )
 
 
-def owed_query(platforms: list[str], now: datetime, timeout: timedelta):  # type: ignore[no-untyped-def]
+def owed_query(  # type: ignore[no-untyped-def]
+    platforms: list[str],
+    now: datetime,
+    timeout: timedelta,
+    scheduled: bool | None = None,
+    subscription_ids: list[int] | None = None,
+):
     """(subscription, digest) pairs owed and not settled: items past the subscription's
     cursor, notices since it was made. Rows: sub id, platform, workspace, channel, cron,
-    timezone, sub created, digest id, kind, digest created, story id."""
+    timezone, sub created, digest id, kind, digest created, story id.
+
+    Only digests past ``settled_through`` are looked at (bot.store.cursors advances it as
+    deliveries complete): the cost is what is new, through the (source_id, id) index.
+    ``scheduled``: True, only scheduled subscriptions' items (editions); False, everything
+    else (posts on arrival, and every notice); None, both. ``subscription_ids``: only those (the
+    caller picks them of ``platforms``).
+
+    Shaped for the planners: subscriptions drive the join (filtered by id, never by source,
+    which planners turn into "every digest of the source" first) and
+    the settled check stays a per-pair index probe (OFFSET 0 keeps PostgreSQL from turning
+    it into an anti-join that reads all of deliveries); tests/bot/test_due_plan.py checks."""
     sub, dig = SubscriptionRow, DigestRow
     return (
         select(
@@ -75,8 +92,10 @@ def owed_query(platforms: list[str], now: datetime, timeout: timedelta):  # type
         )
         .join(dig, dig.source_id == sub.source_id)
         .where(
-            sub.platform.in_(platforms),
+            sub.platform.in_(platforms) if subscription_ids is None else sub.id.in_(subscription_ids),
             sub.paused_reason.is_(None),
+            dig.id > sub.settled_through,
+            _scheduled_where(scheduled),
             or_(
                 and_(dig.kind == "item", sub.cursor.is_not(None), dig.id > sub.cursor),
                 and_(dig.kind == "notice", dig.created >= sub.created),
@@ -89,10 +108,20 @@ def owed_query(platforms: list[str], now: datetime, timeout: timedelta):  # type
                 DeliveryRow.channel == sub.channel,
                 settled(now, timeout),
             )
+            .offset(0)
             .exists(),
         )
         .order_by(dig.id, sub.id)
     )
+
+
+def _scheduled_where(scheduled: bool | None):  # type: ignore[no-untyped-def]
+    sub, dig = SubscriptionRow, DigestRow
+    if scheduled is None:
+        return true()
+    if scheduled:
+        return and_(sub.cron.is_not(None), dig.kind == "item")
+    return or_(sub.cron.is_(None), dig.kind != "item")
 
 
 class DeliveryStore(StoryStore, StoreBase):
@@ -112,14 +141,18 @@ class DeliveryStore(StoryStore, StoreBase):
         now = now or utcnow()
         if not platforms:
             return []
-        owed = owed_query(platforms, now, timeout)
-        if source_ids is not None:
-            owed = owed.where(SubscriptionRow.source_id.in_(source_ids))
         with self.read() as s:
-            rows = s.execute(owed).all()
+            subs = None
+            if source_ids is not None:
+                picked = select(SubscriptionRow.id, SubscriptionRow.platform).where(
+                    SubscriptionRow.source_id.in_(source_ids)
+                )
+                subs = [sub_id for sub_id, platform in s.execute(picked) if platform in platforms]
+            owed = owed_query(platforms, now, timeout, scheduled=False, subscription_ids=subs)
+            rows = s.execute(owed).all() if subs != [] else []
             keys = {(r[10], r[1], r[2] or "", r[3]) for r in rows if r[10] is not None and r[4] is None}
             known = threads.threads(s, keys)
-            edits = threads.edits_due(s, platforms, settled(now, timeout))
+            edits = threads.edits_due(s, platforms, settled(now, timeout), now - threads.EDIT_HORIZON)
         out: list[Candidate] = []
         heads: set[tuple[int, str, str, str]] = set()
         aware_now = aware(now)

@@ -86,8 +86,8 @@ class EditionStore(StoreBase):
         aware_now = aware(now)
         assert aware_now is not None
         latest: dict[OwedKey, datetime] = {}
-        with self.tx() as s:
-            for row in s.execute(owed_query(platforms, now, timeout)).all():
+        with self.read() as s:  # reads only: never waits for (or holds) SQLite's write lock
+            for row in s.execute(owed_query(platforms, now, timeout, scheduled=True)).all():
                 _sub, platform, workspace, chan, cron, tz, sub_created, _digest, kind, created, _story = row
                 if kind != "item" or cron is None:
                     continue
@@ -166,7 +166,7 @@ class EditionStore(StoreBase):
         fire = parse_fire(cand.fire)
         platform, workspace, chan = channel_key(cand.channel)
         members: list[tuple[int, int]] = []
-        for row in s.execute(owed_query([platform], now, timeout)).all():
+        for row in s.execute(owed_query([platform], now, timeout, scheduled=True)).all():
             sub_id, _p, ws, ch, cron, tz, sub_created, digest_id, kind, created, _story = row
             if kind != "item" or (ws or "", ch) != (workspace, chan) or (cron, tz) != (cand.cron, cand.timezone):
                 continue
@@ -296,7 +296,7 @@ class EditionStore(StoreBase):
                 ((k, f) for k, f in fires.items() if f is not None), key=lambda kv: kv[1], default=(schedules[0], None)
             )
             owed: dict[int, int] = {}
-            for row in s.execute(owed_query([platform], now, timeout)).all():
+            for row in s.execute(owed_query([platform], now, timeout, scheduled=True)).all():
                 sub_id, _p, ws, ch, c, z, _sc, digest_id, kind, _created, _story = row
                 if kind == "item" and ch == chan and (ws or "") in (workspace, "") and (c, z) == (cron, tz):
                     owed.setdefault(digest_id, sub_id)

@@ -155,6 +155,8 @@ class SubscriptionRow(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     backfill: Mapped[int] = mapped_column(Integer, default=1)
     cursor: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Digests of the source with an id at or below this need nothing more here (bot.store.cursors).
+    settled_through: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created: Mapped[datetime] = mapped_column(DateTime)
     paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: :class:`bot.domain.SubscriptionOptions` as JSON (filters, mention, cap, target); NULL: none.

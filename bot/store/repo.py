@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.store.channels import ChannelStore
+from bot.store.cursors import CursorStore
 from bot.store.db import make_engine, migrate
 from bot.store.deliveries import DeliveryStore
 from bot.store.editions import EditionStore
@@ -20,6 +21,7 @@ class Store(
     LeaseStore,
     DeliveryStore,
     RecoveryStore,
+    CursorStore,
     EditionStore,
     MetaStore,
     RequestStore,

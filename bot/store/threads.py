@@ -31,6 +31,8 @@ from digests.model import Digest
 REPLY = "reply"
 #: Slot prefix of what an edit changed, delivered in the story's thread.
 EDIT = "edit:"
+#: An edit not told to a channel within this long never is (its story has moved on).
+EDIT_HORIZON = timedelta(days=7)
 #: Deliveries that put a digest in front of a channel (a post, a reply, or merged silently).
 SHOWN = ("sent", "merged")
 
@@ -148,8 +150,13 @@ def attach_delivery(s: Session, thread_id: int, delivery_id: int) -> None:
     s.execute(update(StoryPostRow).where(StoryPostRow.id == thread_id).values(delivery_id=delivery_id))
 
 
-def edits_due(s: Session, platforms: list[str], settled) -> list[Candidate]:  # type: ignore[no-untyped-def]
-    """One candidate per (edit, channel that was shown the edited digest before the edit)."""
+def edits_due(s: Session, platforms: list[str], settled, since: datetime) -> list[Candidate]:  # type: ignore[no-untyped-def]
+    """One candidate per (edit, channel that was shown the edited digest before the edit),
+    for edits recorded since ``since``. The recent edits are read first (by their index), so
+    the deliveries are only probed for the digests they edited, never read whole."""
+    recent = list(s.scalars(select(DigestEditRow.id).where(DigestEditRow.created >= since)))
+    if not recent:
+        return []
     shown = aliased(DeliveryRow)
     sub = SubscriptionRow
     edit_slot = EDIT + cast(DigestEditRow.revision, String)
@@ -184,6 +191,7 @@ def edits_due(s: Session, platforms: list[str], settled) -> list[Candidate]:  # 
             shown.slot.in_(("arrival", REPLY)),
             shown.sent_at < DigestEditRow.created,
             sub.paused_reason.is_(None),
+            DigestEditRow.id.in_(recent),
             ~already,
         )
         .order_by(DigestEditRow.id)
