@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: What the server answers (the container healthchecks' test checks against it).
+ENDPOINTS = ("/healthz", "/readyz", "/metrics")
 #: A store that has not answered ``SELECT 1`` within this many seconds is not ready.
 STORE_PROBE_SECONDS = 2.0
 
@@ -74,9 +76,8 @@ class OpsServer:
 
     def app(self) -> web.Application:
         app = web.Application()
-        app.router.add_get("/healthz", self.healthz)
-        app.router.add_get("/readyz", self.readyz)
-        app.router.add_get("/metrics", self.metrics_page)
+        for path, handler in zip(ENDPOINTS, (self.healthz, self.readyz, self.metrics_page), strict=True):
+            app.router.add_get(path, handler)
         return app
 
     async def start(self) -> None:
