@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import sqlite3
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -55,6 +56,11 @@ def _feed_config(tmp_path: Path, server: LocalServer, **extra: Any) -> tuple[Pat
     return config, url
 
 
+def _sent(store: Path) -> int:
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        return db.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
+
+
 def test_endpoints_of_a_running_bot_count_its_poll_and_post(tmp_path: Path, server: LocalServer) -> None:
     config, _ = _feed_config(tmp_path, server)
     port = free_port()
@@ -62,6 +68,7 @@ def test_endpoints_of_a_running_bot_count_its_poll_and_post(tmp_path: Path, serv
     try:
         wait_until(lambda: len(panels(bot.text())) >= 1, what="the feed's post on the console")
         wait_until(lambda: len(server.hits("/feed.xml")) >= 2, what="a poll after the subscribe check")
+        wait_until(lambda: _sent(tmp_path / "store.sqlite3") == 1, what="the post marked sent (posting comes first)")
         health = get(port, "/healthz")
         ready = get(port, "/readyz")
         status, page = get(port, "/metrics")

@@ -402,7 +402,7 @@ def test_a_pronoun_prefers_the_subject_to_a_name_in_a_fronted_phrase() -> None:
             "Clinton",
         ),
         (
-            "Manafort acknowledged that the work could be termed \"influence peddling,\" The Washington Post"
+            'Manafort acknowledged that the work could be termed "influence peddling," The Washington Post'
             " reported in 1991.",
             "The Washington Post",
         ),
