@@ -1,6 +1,6 @@
-"""Cold start of a real `wirebrief run` process with N local feeds: time until every feed has
-been polled once, peak RSS, and CPU seconds per 1,000 polls — for several N, so the curve shows
-whether the work per poll stays flat as the number of feeds grows.
+"""Cold start and restart of a real `wirebrief run` process with N local feeds: time until
+every feed has been polled once, peak RSS, and CPU seconds per 1,000 polls — for several N, so
+the curve shows whether the work per poll stays flat as the number of feeds grows.
 
     .venv/bin/python bench/poll_scale.py [--feeds 1000,2000,5000,10000] [--pg] [--interval 300]
 
@@ -9,7 +9,13 @@ Each N gets a fresh store (SQLite file, or a fresh schema in PostgreSQL's databa
 polls and ingests every feed but posts nothing: this measures polling, not the console). The
 feeds are served by an aiohttp server in a child process on 127.0.0.1 (one item each, ETag),
 and the bot runs as a real subprocess; this process samples its CPU time and RSS from /proc.
-CPU per 1,000 polls is measured between 5% and 100% of the feeds polled (start-up excluded).
+
+Two phases per N. *Cold start*: every feed is new, so each poll also parses, summarises,
+assigns a story and computes deliveries. *Restart*: the bot is stopped, every source is made
+due at once (a downtime longer than the poll interval, leases run out) and the bot started
+again; every feed answers 304, so this is the polling alone — and it shows whether a burst of
+due sources blows memory. CPU per 1,000 polls is measured between 5% and 100% of the feeds
+polled (start-up excluded); ratios are against the first N of the same run.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,28 +95,45 @@ def seed(url: str, base: str, feeds: int) -> None:
         store.close()
 
 
-def polled(url: str) -> int:
+def polled(url: str, since: datetime | None = None) -> int:
+    """Sources fetched (since ``since``, when given)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM sources WHERE last_fetch IS NOT NULL")).scalar() or 0)
+            if since is None:
+                sql, params = "SELECT count(*) FROM sources WHERE last_fetch IS NOT NULL", {}
+            else:
+                sql, params = "SELECT count(*) FROM sources WHERE last_fetch >= :since", {"since": since}
+            return int(conn.execute(text(sql), params).scalar() or 0)
     finally:
         engine.dispose()
 
 
-def run_one(feeds: int, base: str, store_url: str, interval: int, tmp: Path) -> dict[str, float]:
-    seed(store_url, base, feeds)
-    config = tmp / "bench.toml"
-    config.write_text(
-        f'platforms = ["console"]\n[store]\nurl = "{store_url}"\n[fetch]\nallow_private_addresses = true\n'
-        f'[scheduler]\npoll_interval_seconds = {interval}\n[console]\nsamples = false\n[log]\nlevel = "WARNING"\n'
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREBRIEF_")}
-    env["XDG_DATA_HOME"] = str(tmp)
-    cmd = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--config", str(config)]
-    err = (tmp / "bot.err").open("w")
+def downtime(url: str, interval: int) -> datetime:
+    """What a restart after downtime longer than the poll interval finds: every source's next
+    poll in the past and every lease run out. Returns the restart time (naive UTC)."""
+    from sqlalchemy import create_engine, text
+
+    from bot.store.types import utcnow
+
+    now = utcnow()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE sources SET next_poll = :past, lease_until = NULL"),
+                {"past": now - timedelta(seconds=interval + 1)},
+            )
+    finally:
+        engine.dispose()
+    return now
+
+
+def _phase(cmd: list[str], env: dict[str, str], tmp: Path, url: str, feeds: int, limit: float, since: datetime | None):
+    """Run the bot until every feed is polled (since ``since``) or ``limit`` seconds pass."""
+    err = (tmp / "bot.err").open("a")
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err, cwd=tmp)
     samples: list[tuple[float, float, int]] = []
@@ -121,27 +145,46 @@ def run_one(feeds: int, base: str, store_url: str, interval: int, tmp: Path) -> 
                 raise SystemExit(f"bot exited {proc.returncode}: {(tmp / 'bot.err').read_text()[-2000:]}")
             cpu, now = _cpu_seconds(proc.pid), time.monotonic() - start
             peak = max(peak, _status_mb(proc.pid, "VmHWM"))
-            done = polled(store_url)
+            done = polled(url, since)
             samples.append((now, cpu, done))
-            if done >= feeds or now > interval * 1.5:
+            if done >= feeds or now > limit:
                 break
         peak = max(peak, _status_mb(proc.pid, "VmHWM"))
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         err.close()
     end_t, end_cpu, end_done = samples[-1]
     first = next(s for s in samples if s[2] >= feeds * 0.05)
-    per_k = (end_cpu - first[1]) / max(1, end_done - first[2]) * 1000
     return {
-        "feeds": feeds,
         "polled": end_done,
         "seconds": end_t,
         "cpu": end_cpu,
-        "cpu_per_1000": per_k,
+        "cpu_per_1000": (end_cpu - first[1]) / max(1, end_done - first[2]) * 1000,
         "rss_mb": peak,
         "rate": (end_done - first[2]) / max(0.001, end_t - first[0]),
     }
+
+
+def run_one(feeds: int, base: str, store_url: str, interval: int, tmp: Path) -> dict[str, dict[str, float]]:
+    """Cold start (every feed new: fetch, parse, summarise, store), then a restart after
+    downtime (every feed due at once, each answering 304: the polling alone)."""
+    seed(store_url, base, feeds)
+    config = tmp / "bench.toml"
+    config.write_text(
+        f'platforms = ["console"]\n[store]\nurl = "{store_url}"\n[fetch]\nallow_private_addresses = true\n'
+        f'[scheduler]\npoll_interval_seconds = {interval}\n[console]\nsamples = false\n[log]\nlevel = "WARNING"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREBRIEF_")}
+    env["XDG_DATA_HOME"] = str(tmp)
+    cmd = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--config", str(config)]
+    cold = _phase(cmd, env, tmp, store_url, feeds, interval * 1.5, None)
+    restart = _phase(cmd, env, tmp, store_url, feeds, interval * 1.5, downtime(store_url, interval))
+    return {"cold": cold, "restart": restart}
 
 
 def _pg_schema() -> tuple[str, str]:
@@ -184,21 +227,27 @@ def main() -> None:
                     if schema:
                         _drop_schema(schema)
             r = results[-1]
-            print(
-                f"{r['feeds']:6d} feeds: all polled in {r['seconds']:6.1f} s (interval {args.interval} s), "
-                f"{r['rate']:5.0f} polls/s, {r['cpu_per_1000']:5.1f} CPU-s per 1,000 polls, "
-                f"peak RSS {r['rss_mb']:5.0f} MB"
-                + ("" if r["polled"] >= r["feeds"] else f"  ONLY {r['polled']} POLLED"),
-                flush=True,
-            )
+            for phase, label in (("cold", "cold start"), ("restart", "restart  ")):
+                p = r[phase]
+                print(
+                    f"{n:6d} feeds, {label}: all polled in {p['seconds']:6.1f} s (interval {args.interval} s), "
+                    f"{p['rate']:5.0f} polls/s, {p['cpu_per_1000']:5.2f} CPU-s per 1,000 polls, "
+                    f"peak RSS {p['rss_mb']:5.0f} MB"
+                    + ("" if p["polled"] >= n else f"  ONLY {p['polled']:.0f} POLLED"),
+                    flush=True,
+                )
     finally:
         server.terminate()
         server.wait(timeout=5)
     store = "PostgreSQL" if args.pg else "SQLite"
-    base_k = results[0]["cpu_per_1000"]
-    print(f"\n{store}; CPU per 1,000 polls relative to {results[0]['feeds']} feeds (flat = 1.00):")
-    for r in results:
-        print(f"  {r['feeds']:6d} feeds  x{r['cpu_per_1000'] / base_k:.2f}")
+    print(f"\n{store}; CPU per 1,000 polls relative to {counts[0]} feeds (flat = 1.00):")
+    print("   feeds   cold start (new items)   restart (all due, 304s)")
+    base_c, base_r = results[0]["cold"]["cpu_per_1000"], results[0]["restart"]["cpu_per_1000"]
+    for n, r in zip(counts, results, strict=True):
+        print(
+            f"  {n:6d}   x{r['cold']['cpu_per_1000'] / base_c:.2f}"
+            f"                    x{r['restart']['cpu_per_1000'] / base_r:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -87,18 +88,33 @@ class IngestStore(StoryStore, StoreBase):
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def poll_ok(self, source_id: int, etag: str | None, last_modified: str | None, title: str | None) -> None:
-        """A successful fetch (200 or 304): errors reset, and waiting subscriptions activated."""
+        """A successful fetch (200 or 304): errors reset, the lease ends, and waiting
+        subscriptions activated. Plain UPDATEs (no ORM load): every poll ends here."""
+        values: dict[str, Any] = {
+            "last_fetch": utcnow(),
+            "last_error": None,
+            "failures": 0,
+            "failing_since": None,
+            "lease_until": None,
+            "etag": etag or None,
+            "last_modified": last_modified or None,
+        }
+        if title:  # a source still named by its URL takes the feed's title
+            named = " ".join(title.split())[:300]
+            values["name"] = case((SourceRow.name == SourceRow.url, named), else_=SourceRow.name)
         with self.tx() as s:
-            row = s.get_one(SourceRow, source_id)
-            row.last_fetch, row.last_error, row.failures, row.failing_since = utcnow(), None, 0, None
-            row.lease_until = None
-            row.etag, row.last_modified = (etag or None), (last_modified or None)
-            if title and row.name == row.url:
-                row.name = " ".join(title.split())[:300]
-            for sub in s.scalars(
-                select(SubscriptionRow).where(SubscriptionRow.source_id == source_id, SubscriptionRow.cursor.is_(None))
-            ):
-                sub.cursor = backfill_cursor(s, source_id, sub.backfill)
+            s.execute(update(SourceRow).where(SourceRow.id == source_id).values(values))
+            waiting = s.execute(
+                select(SubscriptionRow.id, SubscriptionRow.backfill).where(
+                    SubscriptionRow.source_id == source_id, SubscriptionRow.cursor.is_(None)
+                )
+            ).all()
+            for sub_id, backfill in waiting:
+                s.execute(
+                    update(SubscriptionRow)
+                    .where(SubscriptionRow.id == sub_id, SubscriptionRow.cursor.is_(None))
+                    .values(cursor=backfill_cursor(s, source_id, backfill))
+                )
 
     def poll_failed(
         self,
@@ -170,7 +186,7 @@ class IngestStore(StoryStore, StoreBase):
 
     def _known(self, source_id: int, batch: list[tuple[NewItem, str, str]]) -> dict[str, dict]:
         maps: dict[str, dict] = {"guid": {}, "link": {}, "hash": {}}
-        with self.tx() as s:
+        with self.read() as s:  # a read: it never waits for (or holds) SQLite's write lock
             for start in range(0, len(batch), _CHUNK):
                 chunk = batch[start : start + _CHUNK]
                 guids = [k for _, k, _ in chunk]

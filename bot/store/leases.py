@@ -13,17 +13,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, or_, select, update
 
 from bot.schedules import next_poll_time
 from bot.store.base import StoreBase
 from bot.store.models import SourceRow, SubscriptionRow
-from bot.store.subscriptions import source_ref
 from bot.store.types import SourceRef, source_host
 
 #: Candidates read per free slot: room to skip over hosts that are full.
 _WINDOW = 4
+#: What a poll needs (SourceRef's fields, in order) and the host the caps count.
+_COLUMNS = (
+    SourceRow.id,
+    SourceRow.kind,
+    SourceRow.url,
+    SourceRow.name,
+    SourceRow.etag,
+    SourceRow.last_modified,
+    SourceRow.failures,
+    SourceRow.next_poll,
+    SourceRow.host,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,7 @@ class LeaseStore(StoreBase):
         full = sorted(h for h, n in request.host_counts.items() if h and n >= request.per_host)
         with self.tx() as s:
             query = (
-                select(SourceRow)
+                select(*_COLUMNS)
                 .where(
                     SourceRow.paused_reason.is_(None),
                     or_(SourceRow.lease_until.is_(None), SourceRow.lease_until <= now),
@@ -74,20 +86,20 @@ class LeaseStore(StoreBase):
                 query = query.where(SourceRow.failures == 0)
                 if request.suspect_hosts:
                     query = query.where(SourceRow.host.not_in(sorted(request.suspect_hosts)))
-            chosen = _choose(s.scalars(query).all(), request)
+            chosen = _choose([_candidate(row) for row in s.execute(query)], request)
             if not chosen:
                 return []
             until = now + request.lease
             values = [
                 {
-                    "id": row.id,
+                    "id": ref.id,
                     "lease_until": until,
-                    "next_poll": next_poll_time(row.url, request.intervals.get(row.kind, 300), now),
+                    "next_poll": next_poll_time(ref.url, request.intervals.get(ref.kind, 300), now),
                 }
-                for row in chosen
+                for ref in chosen
             ]
             s.execute(update(SourceRow), values)
-            return [source_ref(row) for row in chosen]
+            return chosen
 
     @staticmethod
     def _due_clause(request: LeaseRequest, now: datetime):  # type: ignore[no-untyped-def]
@@ -96,21 +108,27 @@ class LeaseStore(StoreBase):
         return or_(SourceRow.next_poll.is_(None), SourceRow.next_poll <= now)
 
 
-def _choose(rows: list[SourceRow], request: LeaseRequest) -> list[SourceRow]:
+def _candidate(row: Row[Any]) -> tuple[SourceRef, str]:
+    """A due source as the lease query reads it — plain columns, not an ORM object: the query
+    reads several candidates per free slot and skips most of them — with its host."""
+    ref = SourceRef(*row[:8])
+    return ref, row[8] or source_host(ref.kind, ref.url)
+
+
+def _choose(candidates: list[tuple[SourceRef, str]], request: LeaseRequest) -> list[SourceRef]:
     """Oldest due first, within the per-host caps and the failing sources' lane."""
     counts = dict(request.host_counts)
     failing_room = request.failing_room
-    chosen: list[SourceRow] = []
-    for row in rows:
+    chosen: list[SourceRef] = []
+    for ref, host in candidates:
         if len(chosen) >= request.limit:
             break
-        host = row.host or source_host(row.kind, row.url)
         if host and counts.get(host, 0) >= request.per_host:
             continue
-        if row.failures > 0 or host in request.suspect_hosts:
+        if ref.failures > 0 or host in request.suspect_hosts:
             if failing_room <= 0:
                 continue
             failing_room -= 1
         counts[host] = counts.get(host, 0) + 1
-        chosen.append(row)
+        chosen.append(ref)
     return chosen

@@ -91,6 +91,28 @@ def test_lease_caps_polls_per_host_and_keeps_failing_sources_in_their_lane(tmp_p
         store.close()
 
 
+def test_a_successful_poll_ends_the_lease_resets_failures_and_names_the_source(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    try:
+        bare, named = _sources(store, ["http://a.example/feed", "http://b.example/feed"])
+        with store.tx() as s:
+            s.execute(update(SourceRow).where(SourceRow.id == named).values(name="My own name"))
+            s.execute(update(SourceRow).values(failures=2, failing_since=utcnow(), last_error="timed out"))
+        assert len(store.lease_sources(_request(10, per_host=10, failing_room=10), utcnow())) == 2
+        store.poll_ok(bare, '"v2"', "Tue, 01 Dec 2026 10:00:00 GMT", "  Harbour\n  News ")
+        store.poll_ok(named, None, None, "A feed title")
+        with store.tx() as s:
+            rows = {r.id: r for r in s.query(SourceRow).all()}
+        assert rows[bare].name == "Harbour News"  # a source named by its URL takes the feed's title
+        assert rows[named].name == "My own name"  # a name someone gave it stays
+        assert rows[bare].etag == '"v2"' and rows[bare].last_modified == "Tue, 01 Dec 2026 10:00:00 GMT"
+        for row in rows.values():
+            assert (row.failures, row.failing_since, row.last_error, row.lease_until) == (0, None, None, None)
+            assert row.last_fetch is not None
+    finally:
+        store.close()
+
+
 def _timed(route, log: list[tuple[str, float, float]], name: str):  # type: ignore[no-untyped-def]
     def reply(seen: Seen) -> Reply:
         start = time.monotonic()
