@@ -106,14 +106,25 @@ def run(args: argparse.Namespace, hung: int, tmp: Path) -> tuple[list[float], in
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith("WIREBRIEF_")}
         env["XDG_DATA_HOME"] = str(tmp)
+        env["PYTHONPATH"] = str(ROOT)  # this checkout's bot, whatever is installed
         cmd = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--config", str(config)]
         started = time.time()
-        bot = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp)
+        err = (tmp / "bot.err").open("w")
+        bot = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err, cwd=tmp)
         try:
-            time.sleep(args.seconds)
+            deadline = time.monotonic() + args.seconds
+            while time.monotonic() < deadline:
+                time.sleep(0.5)
+                if bot.poll() is not None:  # a bot that died measures nothing: say why
+                    raise SystemExit(f"bot exited {bot.returncode}: {(tmp / 'bot.err').read_text()[-2000:]}")
         finally:
             bot.terminate()
-            bot.wait(timeout=30)
+            try:
+                bot.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                bot.kill()
+                bot.wait()
+            err.close()
         from sqlalchemy import create_engine, text
 
         engine = create_engine(url)

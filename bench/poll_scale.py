@@ -181,6 +181,7 @@ def run_one(feeds: int, base: str, store_url: str, interval: int, tmp: Path) -> 
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIREBRIEF_")}
     env["XDG_DATA_HOME"] = str(tmp)
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's bot, whatever is installed
     cmd = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--config", str(config)]
     cold = _phase(cmd, env, tmp, store_url, feeds, interval * 1.5, None)
     restart = _phase(cmd, env, tmp, store_url, feeds, interval * 1.5, downtime(store_url, interval))

@@ -30,6 +30,14 @@ log = logging.getLogger(__name__)
 FAILING_AFTER = 2
 #: Poll failures that say "this host is not answering" (as opposed to "this feed is bad").
 HOST_FAILURES = frozenset({"timeout", "connection"})
+#: Sources whose poll found news are handed on at most this often (seconds): a burst of polls
+#: that all find news — a cold start, a restart after downtime — then costs one delivery
+#: computation per beat instead of one per poll, for at most this much delay per post.
+NEWS_BEAT = 0.5
+#: A poll still waiting after this many seconds gives its slot back (it keeps its socket and its
+#: host's count, and at most ``slots`` polls wait so at once): a thousand feeds that accept and
+#: never answer, on as many hosts, then hold sockets, not the slots the healthy feeds need.
+SLOW_AFTER = 2.0
 
 
 class Poller:
@@ -45,13 +53,17 @@ class Poller:
         self._suspect: set[str] = set()
         self._failing = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slow: set[asyncio.Task[None]] = set()
         self._freed = asyncio.Event()
         self._db_down = False
+        self._news: set[int] = set()
+        self._news_beat: asyncio.TimerHandle | None = None
         self.polls = 0
 
     @property
     def in_flight(self) -> int:
-        return len(self._tasks)
+        """Polls holding a slot (slow ones gave theirs back but are still running)."""
+        return len(self._tasks) - len(self._slow)
 
     @property
     def intervals(self) -> dict[str, int]:
@@ -87,7 +99,7 @@ class Poller:
         while True:
             free = self.slots - self.in_flight
             got = await self._fill(free, since) if free > 0 else 0
-            if got == 0 and self.in_flight == 0:
+            if got == 0 and not self._tasks:
                 return
             if free > 0 and got == free:
                 continue
@@ -128,9 +140,12 @@ class Poller:
         self._failing += failing
         task = asyncio.create_task(self._poll(source, timeout), name=f"poll-{source.id}")
         self._tasks.add(task)
+        slow = asyncio.get_running_loop().call_later(SLOW_AFTER, self._slow_down, task)
 
         def done(t: asyncio.Task[None]) -> None:
+            slow.cancel()
             self._tasks.discard(t)
+            self._slow.discard(t)
             self._hosts[host] -= 1
             if self._hosts[host] <= 0:
                 del self._hosts[host]
@@ -138,6 +153,12 @@ class Poller:
             self._freed.set()
 
         task.add_done_callback(done)
+
+    def _slow_down(self, task: asyncio.Task[None]) -> None:
+        if task.done() or task in self._slow or len(self._slow) >= self.slots:
+            return
+        self._slow.add(task)
+        self._freed.set()
 
     async def _poll(self, source: SourceRef, timeout: float | None) -> None:
         try:
@@ -155,9 +176,22 @@ class Poller:
         elif result.failure is None:
             self._suspect.discard(source.host)
         if result.new:
-            self._on_new(source.id)
+            self._found_news(source.id)
+
+    def _found_news(self, source_id: int) -> None:
+        self._news.add(source_id)
+        if self._news_beat is None:
+            self._news_beat = asyncio.get_running_loop().call_later(NEWS_BEAT, self._hand_on_news)
+
+    def _hand_on_news(self) -> None:
+        ids, self._news, self._news_beat = sorted(self._news), set(), None
+        for source_id in ids:
+            self._on_new(source_id)
 
     async def _cancel_all(self) -> None:
+        if self._news_beat is not None:  # what it held is in the store: the next sweep delivers it
+            self._news_beat.cancel()
+            self._news_beat = None
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

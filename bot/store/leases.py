@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, or_, select, update
+from sqlalchemy.orm import Session
 
 from bot.schedules import next_poll_time
 from bot.store.base import StoreBase
@@ -24,6 +25,8 @@ from bot.store.types import SourceRef, source_host
 
 #: Candidates read per free slot: room to skip over hosts that are full.
 _WINDOW = 4
+#: Queries one lease may make, each past the hosts the one before filled.
+_ROUNDS = 3
 #: What a poll needs (SourceRef's fields, in order) and the host the caps count.
 _COLUMNS = (
     SourceRow.id,
@@ -64,42 +67,59 @@ class LeaseStore(StoreBase):
         ``poll_ok``/``poll_failed``, which end the lease."""
         if request.limit <= 0:
             return []
-        full = sorted(h for h, n in request.host_counts.items() if h and n >= request.per_host)
+        picks = _Picks(request)
         with self.tx() as s:
-            query = (
-                select(*_COLUMNS)
-                .where(
-                    SourceRow.paused_reason.is_(None),
-                    or_(SourceRow.lease_until.is_(None), SourceRow.lease_until <= now),
-                    self._due_clause(request, now),
-                    select(SubscriptionRow.id)
-                    .where(SubscriptionRow.source_id == SourceRow.id, SubscriptionRow.paused_reason.is_(None))
-                    .exists(),
-                )
-                .order_by(SourceRow.next_poll.asc().nulls_first(), SourceRow.id)
-                .limit(request.limit * _WINDOW)
-                .with_for_update(skip_locked=True, of=SourceRow)
+            # The oldest due sources may all sit on a host this poller may not poll more of
+            # (a dead host with a thousand feeds): look again past that host — a few rounds
+            # at most, each excluding the hosts the last one filled — so its backlog never
+            # holds back the sources of other hosts.
+            for _ in range(_ROUNDS):
+                want = request.limit - len(picks.chosen)
+                rows = s.execute(self._candidates(request, now, want, picks)).all()
+                fresh = picks.take([_candidate(row) for row in rows], want)
+                if fresh:
+                    self._hold(s, request, now, fresh)
+                if len(picks.chosen) >= request.limit or not picks.skipped or len(rows) < want * _WINDOW:
+                    break
+        return picks.chosen
+
+    def _candidates(self, request: LeaseRequest, now: datetime, want: int, picks: _Picks):  # type: ignore[no-untyped-def]
+        query = (
+            select(*_COLUMNS)
+            .where(
+                SourceRow.paused_reason.is_(None),
+                or_(SourceRow.lease_until.is_(None), SourceRow.lease_until <= now),
+                self._due_clause(request, now),
+                select(SubscriptionRow.id)
+                .where(SubscriptionRow.source_id == SourceRow.id, SubscriptionRow.paused_reason.is_(None))
+                .exists(),
             )
-            if full:
-                query = query.where(SourceRow.host.not_in(full))
-            if request.failing_room <= 0:
-                query = query.where(SourceRow.failures == 0)
-                if request.suspect_hosts:
-                    query = query.where(SourceRow.host.not_in(sorted(request.suspect_hosts)))
-            chosen = _choose([_candidate(row) for row in s.execute(query)], request)
-            if not chosen:
-                return []
-            until = now + request.lease
-            values = [
-                {
-                    "id": ref.id,
-                    "lease_until": until,
-                    "next_poll": next_poll_time(ref.url, request.intervals.get(ref.kind, 300), now),
-                }
-                for ref in chosen
-            ]
-            s.execute(update(SourceRow), values)
-            return chosen
+            .order_by(SourceRow.next_poll.asc().nulls_first(), SourceRow.id)
+            .limit(want * _WINDOW)
+            .with_for_update(skip_locked=True, of=SourceRow)
+        )
+        full = picks.full_hosts()
+        if full:
+            query = query.where(SourceRow.host.not_in(full))
+        if picks.failing_room <= 0:
+            query = query.where(SourceRow.failures == 0)
+            if request.suspect_hosts:
+                query = query.where(SourceRow.host.not_in(sorted(request.suspect_hosts)))
+        return query
+
+    @staticmethod
+    def _hold(s: Session, request: LeaseRequest, now: datetime, refs: list[SourceRef]) -> None:
+        """Lease them, and move each one's next poll to its next aligned time."""
+        until = now + request.lease
+        values = [
+            {
+                "id": ref.id,
+                "lease_until": until,
+                "next_poll": next_poll_time(ref.url, request.intervals.get(ref.kind, 300), now),
+            }
+            for ref in refs
+        ]
+        s.execute(update(SourceRow), values)
 
     @staticmethod
     def _due_clause(request: LeaseRequest, now: datetime):  # type: ignore[no-untyped-def]
@@ -115,20 +135,36 @@ def _candidate(row: Row[Any]) -> tuple[SourceRef, str]:
     return ref, row[8] or source_host(ref.kind, ref.url)
 
 
-def _choose(candidates: list[tuple[SourceRef, str]], request: LeaseRequest) -> list[SourceRef]:
-    """Oldest due first, within the per-host caps and the failing sources' lane."""
-    counts = dict(request.host_counts)
-    failing_room = request.failing_room
-    chosen: list[SourceRef] = []
-    for ref, host in candidates:
-        if len(chosen) >= request.limit:
-            break
-        if host and counts.get(host, 0) >= request.per_host:
-            continue
-        if ref.failures > 0 or host in request.suspect_hosts:
-            if failing_room <= 0:
+class _Picks:
+    """What one lease has chosen so far, and the per-host counts and failing lane it leaves."""
+
+    def __init__(self, request: LeaseRequest) -> None:
+        self.request = request
+        self.counts = dict(request.host_counts)
+        self.failing_room = request.failing_room
+        self.chosen: list[SourceRef] = []
+        #: The last round passed over due sources for a host's cap or the failing lane.
+        self.skipped = False
+
+    def full_hosts(self) -> list[str]:
+        return sorted(h for h, n in self.counts.items() if h and n >= self.request.per_host)
+
+    def take(self, candidates: list[tuple[SourceRef, str]], want: int) -> list[SourceRef]:
+        """Oldest due first, within the per-host caps and the failing sources' lane."""
+        fresh: list[SourceRef] = []
+        self.skipped = False
+        for ref, host in candidates:
+            if len(fresh) >= want:
+                break
+            if host and self.counts.get(host, 0) >= self.request.per_host:
+                self.skipped = True
                 continue
-            failing_room -= 1
-        counts[host] = counts.get(host, 0) + 1
-        chosen.append(ref)
-    return chosen
+            if ref.failures > 0 or host in self.request.suspect_hosts:
+                if self.failing_room <= 0:
+                    self.skipped = True
+                    continue
+                self.failing_room -= 1
+            self.counts[host] = self.counts.get(host, 0) + 1
+            fresh.append(ref)
+        self.chosen += fresh
+        return fresh
