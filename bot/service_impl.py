@@ -220,7 +220,7 @@ class StoreServices(RecoveryServices, Services):
         refuses or its hourly cap holds back. A story the channel already has is owed as a
         reply in its thread. First the subscriptions' cursors move past what has been
         settled since (bot.store.cursors), so this costs what is new."""
-        await asyncio.to_thread(self.store.advance_cursors, source_ids)
+        await asyncio.to_thread(self.store.keep_cursors, source_ids)
         due = await asyncio.to_thread(
             self.store.due, platforms, self.claim_timeout, None, self.thread_window, source_ids
         )

@@ -27,6 +27,7 @@ subscriptions whose cursor moved, and only forward: two processes advancing at o
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
@@ -47,6 +48,9 @@ OPEN = ("claimed", "failed", "edition")
 SETTLE_MARGIN = timedelta(minutes=10)
 #: Subscriptions advanced per transaction.
 BATCH = 500
+#: The engine's passes over every subscription (the sweep, the look after a post was sent) move
+#: the cursors at most this often; those of a source that found news move every time.
+FULL_PASS_EVERY = 10.0
 
 
 def final_for(sub, dig, before: datetime):  # type: ignore[no-untyped-def]
@@ -103,6 +107,16 @@ def reopened(sub):  # type: ignore[no-untyped-def]
 
 
 class CursorStore(StoreBase):
+    _full_pass_at = float("-inf")
+
+    def keep_cursors(self, source_ids: list[int] | None) -> int:
+        """What the engine calls before computing what is due (see FULL_PASS_EVERY)."""
+        if source_ids is None:
+            if time.monotonic() - self._full_pass_at < FULL_PASS_EVERY:
+                return 0
+            self._full_pass_at = time.monotonic()
+        return self.advance_cursors(source_ids)
+
     def advance_cursors(self, source_ids: list[int] | None = None, now: datetime | None = None) -> int:
         """Move the cursors of the subscriptions of ``source_ids`` (None: all) past every
         digest settled for good, or back before a delivery that was opened again; the number

@@ -35,7 +35,20 @@ def make_engine(url: str) -> Engine:
         raise ConfigError("config: store.url: only sqlite:/// and postgresql+psycopg:// URLs are supported")
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+    @event.listens_for(engine, "connect", insert=True)
+    def _no_jit(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        # PostgreSQL's JIT compiles a query whose estimated cost is high: due()'s correlated
+        # index probes are estimated in the millions and run in milliseconds, and JIT took ~1 s
+        # to compile them at 1M deliveries (bench/due_scale.py). The store's queries are short.
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET jit = off")
+        dbapi_conn.autocommit = autocommit
+
+    return engine
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.domain import ChannelRef
-from bot.store import Store
+from bot.store import Store, cursors
 from bot.store.models import DeliveryRow, DigestRow, SubscriptionRow
 from bot.store.types import NewItem, SourceRef, utcnow
 from digests import summarise
@@ -180,7 +180,10 @@ def test_a_notice_after_the_cursor_moved_is_still_owed(store: Store) -> None:
     assert notice.digest_id > ids[-1]
 
 
-async def test_the_engine_advances_cursors_as_it_delivers(tmp_path: Path, store_url: str, wire: Path) -> None:
+async def test_the_engine_advances_cursors_as_it_delivers(
+    tmp_path: Path, store_url: str, wire: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cursors, "FULL_PASS_EVERY", 0.0)  # two passes a moment apart both move them
     for n in range(3):
         write_dispatch(wire, f"s{n}.txt", story(n))
     async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
