@@ -52,6 +52,9 @@ class StoreSettings(_Section):
     model_config = SettingsConfigDict(env_prefix="WIREBRIEF_STORE_", extra="forbid")
     #: SQLAlchemy URL. Empty: SQLite file ``wirebrief.sqlite3`` in the user's data directory.
     url: str = ""
+    #: Days digests, deliveries and editions are kept (never less than the story thread window);
+    #: items' identities stay for dedupe. 0: keep everything forever. Env WIREBRIEF_STORE_RETENTION_DAYS.
+    retention_days: int = Field(90, ge=0, le=36500)
 
     def resolved_url(self) -> str:
         if self.url:

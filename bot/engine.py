@@ -19,6 +19,10 @@ from bot.store.outage import unavailable
 
 log = logging.getLogger(__name__)
 
+#: The engine prunes the store past its retention horizon this long after starting, then every
+#: PRUNE_EVERY seconds (bot.store.retention: short batches, never a long lock).
+PRUNE_FIRST_AFTER = 60.0
+PRUNE_EVERY = 3600.0
 #: Delivery rounds of one `run --once` pass: posts, then the thread replies they made due.
 PASS_ROUNDS = 4
 
@@ -55,6 +59,8 @@ class Engine:
         self._triggers = Triggers(self.deliver_due, self._sweep, sweep)
         self._triggers.start()
         self._spawn(self.poller.run())
+        if self.settings.store.retention_days > 0:
+            self._spawn(self._prune_loop())
         log.info("engine started", extra={"platforms": self.platform_names})
 
     async def run_pass(self) -> None:
@@ -109,6 +115,20 @@ class Engine:
                 for box in self.outboxes.values():
                     box.submit(due)
                     box.submit(editions)
+
+    async def _prune_loop(self) -> None:
+        """Prune what is older than ``[store] retention_days``, now and then (one log line when
+        the store cannot be reached: the next round tries again)."""
+        from bot.store.retention import horizon
+
+        keep = horizon(self.settings.store.retention_days, self.settings.stories.thread_window_hours)
+        await asyncio.sleep(PRUNE_FIRST_AFTER)
+        while True:
+            try:
+                await asyncio.to_thread(self.services.store.prune, keep)
+            except Exception as exc:
+                log.warning("prune failed; trying again later", extra={"error": " ".join(str(exc).split())[:200]})
+            await asyncio.sleep(PRUNE_EVERY)
 
     def _news(self, source_id: int) -> None:
         """A poll found new items: deliver them now (not at the next sweep)."""

@@ -11,6 +11,7 @@ from bot.store.ingest import IngestStore
 from bot.store.leases import LeaseStore
 from bot.store.recovery import RecoveryStore
 from bot.store.requests import RequestStore
+from bot.store.retention import RetentionStore
 from bot.store.rules import RulesStore
 from bot.store.subscriptions import MetaStore, SubscriptionStore
 
@@ -25,6 +26,7 @@ class Store(
     EditionStore,
     MetaStore,
     RequestStore,
+    RetentionStore,
     ChannelStore,
     RulesStore,
 ):
