@@ -196,6 +196,17 @@ class Run:
                         shown.append(line[:300] if " ERROR " in line else " | ".join(lines[n : n + 40])[-600:])
         return errors, tracebacks, shown
 
+    def recoveries(self) -> tuple[int, int]:
+        """(re-claimed posts found on the platform instead of posted again, posts marked sent
+        from the journal): evidence the kills and the cut hit the window between post and mark."""
+        found = marked = 0
+        for log in self.logs:
+            for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+                found += "not posting it again" in line
+                if "journal: marked " in line:
+                    marked += int(line.split("journal: marked ")[1].split()[0])
+        return found, marked
+
     async def until(self, predicate, bound: float) -> bool:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + bound
         while time.monotonic() < deadline:
@@ -280,6 +291,8 @@ async def main() -> None:
                 print(f"  lost posts: {lost}")
                 print(f"  second posts: {second}  (deliveries posted twice by marker: {run.markers_twice()})")
                 print(f"  re-sends that relied on a nonce: {run.discord.nonce_replays}")
+                found, marked = run.recoveries()
+                print(f"  re-claimed posts found on the platform: {found}  marked from the journal: {marked}")
                 print(f"  ERROR lines: {errors}  tracebacks: {tracebacks}  (bot processes: {len(run.logs)})")
                 print(f"  wall: {time.monotonic() - started:.0f} s")
                 for line in shown:
