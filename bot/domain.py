@@ -61,13 +61,16 @@ class SubscriptionOptions:
     ``filters``: which items post (see :mod:`bot.filters`); ``max_per_hour``: a cap on posts;
     ``mention``: a Discord role id or Slack user-group id pinged for items matching
     ``mention_when`` (never for anything else); ``target``: where posts go instead of the
-    channel itself ("forum:<id>" for a Discord forum, a post per story; "thread:<id>")."""
+    channel itself ("forum:<id>" for a Discord forum, a post per story; "thread:<id>");
+    ``empty_line``: a scheduled subscription's edition period with nothing new posts one
+    line saying so, instead of nothing (for channels that want to see the bot is alive)."""
 
     filters: str | None = None
     max_per_hour: int | None = None
     mention: str | None = None
     mention_when: str | None = None
     target: str | None = None
+    empty_line: bool | None = None
 
     def to_json(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -91,6 +94,8 @@ class SubscriptionOptions:
         if self.target:
             kind, _, ident = self.target.partition(":")
             out.append(f"posts into {kind} {ident}")
+        if self.empty_line:
+            out.append("one line when an edition has nothing new")
         return out
 
 
@@ -279,8 +284,11 @@ class Edition:
 
     @property
     def header(self) -> str:
-        """ "Morning edition · Thu 27 Nov · 12 stories from 3 sources"."""
+        """ "Morning edition · Thu 27 Nov · 12 stories from 3 sources" (or "· nothing new", the
+        one line of an empty edition a subscription asked for)."""
         day = self.local_fire.strftime("%a %d %b").replace(" 0", " ")
+        if not self.stories:
+            return f"{self.name} · {day} · nothing new since the last edition"
         stories = f"{len(self.stories)} {'story' if len(self.stories) == 1 else 'stories'}"
         sources = f"{self.sources} {'source' if self.sources == 1 else 'sources'}"
         return f"{self.name} · {day} · {stories} from {sources}"

@@ -88,6 +88,7 @@ class StoreServices(RecoveryServices, Services):
         mention: str | None = None,
         mention_when: str | None = None,
         target: str | None = None,
+        empty: str | None = None,
         allow_local: bool = False,
         check: bool = True,
     ) -> SubscriptionInfo:
@@ -109,7 +110,13 @@ class StoreServices(RecoveryServices, Services):
             mention=mention,
             mention_when=mention_when,
             target=target,
+            empty=empty,
         )
+        if request.options.empty_line and request.cron is None:
+            raise UserInputError(
+                "empty line is for editions: give a schedule too, e.g. daily 08:00 empty line "
+                "(on arrival, every story is posted as it comes)"
+            )
         zone = request.timezone or (existing.schedule.timezone if existing else None)
         zone = zone or await self.default_timezone(channel)
         if request.cron is not None:

@@ -30,6 +30,7 @@ class Services:
         mention: str | None = None,
         mention_when: str | None = None,
         target: str | None = None,
+        empty: str | None = None,
     ) -> SubscriptionInfo:
         """Subscribe ``channel`` to ``source`` (a feed URL or the name of a wire folder).
 
@@ -38,7 +39,8 @@ class Services:
         "daily 08:00", "weekdays 08:00", "mon,thu 09:30" or a 5-field cron; ``timezone`` an
         IANA name (None: the channel's default); ``backfill`` 0-10; ``filters`` and
         ``mention_when`` in the :mod:`bot.filters` language; ``max_per_hour`` a cap;
-        ``mention`` a role / user-group id; ``target`` "forum:<id>" / "thread:<id>". Options
+        ``mention`` a role / user-group id; ``target`` "forum:<id>" / "thread:<id>"; ``empty``
+        "line" (a scheduled edition with nothing new posts one line) or "nothing". Options
         left None keep what an existing subscription had; "none" clears one. Raises
         UserInputError with a one-line message fit to show the user; subscribing twice to the
         same source updates it."""

@@ -1,5 +1,5 @@
 """What a subscription may say, in one place: the settings a user gives (schedule, zone,
-backfill, filter, cap, mention, target), read from one line of words (Slack's `/digest
+backfill, filter, cap, mention, target, what an empty edition does), read from one line of words (Slack's `/digest
 subscribe …`, the CLI) or from named options (Discord), and checked into a
 :class:`SubscribeRequest` the services act on.
 
@@ -22,7 +22,13 @@ MAX_PER_HOUR = 500
 #: The words of the one-line form, for help texts.
 LINE_HELP = (
     '[on arrival | hourly | daily 08:00 | weekdays 08:00 | mon,thu 09:30 | cron "0 8 * * 1-5"] '
-    '[tz Europe/Kyiv] [backfill 3] [filter "strike, -sport"] [max 5] [mention @group when "breaking"]'
+    '[tz Europe/Kyiv] [backfill 3] [filter "strike, -sport"] [max 5] [mention @group when "breaking"] '
+    "[empty line]"
+)
+#: What ``empty`` means, for help texts.
+EMPTY_HELP = (
+    "what a scheduled edition with nothing new does: nothing (the default) posts nothing, "
+    "line posts one line saying there was nothing new"
 )
 _SCHEDULE_HEADS = {"daily", "weekdays", "weekends", "every"}
 _DAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*(,(mon|tue|wed|thu|fri|sat|sun)[a-z]*)*$", re.IGNORECASE)
@@ -40,6 +46,7 @@ class SubscribeWords:
     max_per_hour: str | None = None
     mention: str | None = None
     mention_when: str | None = None
+    empty: str | None = None
 
 
 def read_line(words: list[str]) -> SubscribeWords:
@@ -86,6 +93,8 @@ def read_line(words: list[str]) -> SubscribeWords:
             take("mention", "a group to mention, e.g. mention @breaking-desk")
         elif low in ("when", "if"):
             take("mention_when", 'a filter in quotes, e.g. when "breaking"')
+        elif low in ("empty", "quiet"):
+            take("empty", "line or nothing, e.g. empty line")
         else:
             raise UserInputError(f"I don't understand {word!r}")
     return SubscribeWords(**found)
@@ -130,6 +139,7 @@ def check_request(
     mention: str | None = None,
     mention_when: str | None = None,
     target: str | None = None,
+    empty: str | None = None,
 ) -> SubscribeRequest:
     """Every value checked, with a one-line reason when one cannot be used. Options not given
     (None) keep what the subscription had; "none"/"off" clears one."""
@@ -154,6 +164,8 @@ def check_request(
         raise UserInputError("a mention filter needs someone to mention: add mention <role or group>")
     if target is not None:
         options = replace(options, target=check_target(platform, target))
+    if empty is not None:
+        options = replace(options, empty_line=check_empty(empty))
     return SubscribeRequest(cron, zone, check_backfill(backfill), options)
 
 
@@ -164,6 +176,16 @@ def _cap(value: object) -> int | None:
     if not text.isdigit() or not 1 <= int(text) <= MAX_PER_HOUR:
         raise UserInputError(f"max must be a number of posts an hour from 1 to {MAX_PER_HOUR} (0 or none: no cap)")
     return int(text)
+
+
+def check_empty(value: str) -> bool | None:
+    """``line`` (one line when an edition has nothing new) or ``nothing`` (the default)."""
+    text = value.strip().lower()
+    if text in ("line", "one line", "say so", "note", "yes", "on"):
+        return True
+    if text in _CLEAR or text in ("nothing", "silent", "quiet"):
+        return None
+    raise UserInputError(f"empty must be line (one line when an edition has nothing new) or nothing, not {value!r}")
 
 
 def check_mention(platform: str, value: str) -> str | None:

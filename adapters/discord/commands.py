@@ -15,6 +15,7 @@ import logging
 import zoneinfo
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -158,6 +159,7 @@ class DigestCommands(app_commands.Group):
         backfill="How many of the latest items to post now (0–10)",
         filter='Which items post: words or "phrases", -word to exclude, /regex/, headline: text: speaker:',
         max_per_hour="At most this many posts an hour (0: no cap)",
+        empty="With a schedule: when an edition has nothing new, post nothing (default) or one line",
     )
     async def subscribe(
         self,
@@ -168,6 +170,7 @@ class DigestCommands(app_commands.Group):
         backfill: app_commands.Range[int, 0, 10] = 1,
         filter: app_commands.Range[str, 1, 1000] | None = None,
         max_per_hour: app_commands.Range[int, 0, 500] | None = None,
+        empty: Literal["nothing", "line"] | None = None,
     ) -> None:
         if await self._refuse_unless_manager(interaction):
             return
@@ -181,6 +184,7 @@ class DigestCommands(app_commands.Group):
                 backfill,
                 filters=filter,
                 max_per_hour=max_per_hour,
+                empty=empty,
             )
             return replies.subscribed_text(sub)
 

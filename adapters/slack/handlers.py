@@ -142,6 +142,7 @@ class SlackHandlers:
                     max_per_hour=said.max_per_hour,
                     mention=said.mention,
                     mention_when=said.mention_when,
+                    empty=said.empty,
                 )
                 return {"text": replies.subscribed_text(sub), "response_type": IN_CHANNEL}
             case SetTimezone(zone=zone, workspace=workspace):

@@ -21,7 +21,7 @@ from bot.domain import ChannelRef, SourceInfo, SubscriptionInfo
 from bot.errors import NotFoundError
 from bot.filters import FILTER_HELP
 from bot.schedules import SCHEDULE_HELP, format_local
-from bot.subscription_grammar import read_line
+from bot.subscription_grammar import EMPTY_HELP, read_line
 
 if TYPE_CHECKING:
     from bot.service_impl import StoreServices
@@ -197,6 +197,9 @@ def subscribe(
     target: Annotated[
         str | None, typer.Option("--target", metavar="KIND:ID", help="Discord only: forum:<id> or thread:<id>.")
     ] = None,
+    empty: Annotated[
+        str | None, typer.Option("--empty", metavar="line|nothing", help=f"With --schedule: {EMPTY_HELP}.")
+    ] = None,
     no_check: Annotated[
         bool, typer.Option("--no-check", help="Do not fetch the feed first (it is checked at its first poll).")
     ] = False,
@@ -225,6 +228,7 @@ def subscribe(
             mention=mention if mention is not None else said.mention,
             mention_when=mention_when if mention_when is not None else said.mention_when,
             target=target,
+            empty=empty if empty is not None else said.empty,
             allow_local=True,
             check=not no_check,
         ),

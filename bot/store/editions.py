@@ -12,6 +12,10 @@ transaction the claimant fixes what the edition carries (a delivery row per dige
 timeout and posts the same edition again (the adapters make the platform recognise a
 re-post: Discord's nonce). A failed edition is retried; one that fails for good gives its
 items back to the next edition.
+
+An empty period posts nothing, unless a subscription on that schedule asked for one line
+(``empty_line``): then each fire with nothing owed is an edition of no stories, claimed and
+posted exactly once like any other (only the latest fire after downtime, never a backlog).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ log = logging.getLogger(__name__)
 IN_EDITION = "edition"
 #: Fires looked at when finding the latest one a long downtime missed.
 _MAX_FIRES = 10_000
+#: How far back an empty edition is still worth its one line (after downtime: the latest fire only).
+_EMPTY_LOOKBACK = timedelta(days=2)
 
 OwedKey = tuple[str, str, str, str, str]  # platform, workspace, channel, cron, timezone
 
@@ -112,7 +118,66 @@ class EditionStore(StoreBase):
             cron, _, tz = schedule.rpartition("|")
             cand = EditionCandidate(ChannelRef(platform, chan, workspace or None), cron, tz, fire)
             out.setdefault(cand.key, cand)
+        for cand in self._empty_lines_due(platforms, aware_now):
+            out.setdefault(cand.key, cand)
         return list(out.values())
+
+    def _empty_lines_due(self, platforms: list[str], now: datetime) -> list[EditionCandidate]:
+        """The latest fire of each schedule whose channel asked for one line when nothing is new,
+        when that fire has no edition yet (one with stories, if any, is found the usual way)."""
+        out = []
+        with self.tx() as s:
+            for (platform, workspace, chan, cron, tz), since in self._empty_line_schedules(s, platforms).items():
+                schedule = f"{cron}|{tz}"
+                newest = s.scalar(
+                    select(EditionRow.fire)
+                    .where(
+                        EditionRow.platform == platform,
+                        EditionRow.workspace == workspace,
+                        EditionRow.channel == chan,
+                        EditionRow.schedule == schedule,
+                    )
+                    .order_by(EditionRow.fire.desc())
+                    .limit(1)
+                )
+                after = parse_fire(newest) + timedelta(minutes=1) if newest else since
+                start = max(since, after, now - _EMPTY_LOOKBACK)
+                first = next_fire(cron, tz, start)
+                if first is None or first > now:
+                    continue
+                fire = fire_key(latest_fire(cron, tz, first, now))
+                if fire != newest:
+                    out.append(EditionCandidate(ChannelRef(platform, chan, workspace or None), cron, tz, fire))
+        return out
+
+    def _empty_line_schedules(self, s: Session, platforms: list[str]) -> dict[OwedKey, datetime]:
+        """(channel, schedule) pairs with an active subscription that asked for ``empty_line``,
+        each with the time its oldest such subscription was made (aware)."""
+        rows = s.execute(
+            select(
+                SubscriptionRow.platform,
+                SubscriptionRow.workspace,
+                SubscriptionRow.channel,
+                SubscriptionRow.cron,
+                SubscriptionRow.timezone,
+                SubscriptionRow.created,
+                SubscriptionRow.options,
+            ).where(
+                SubscriptionRow.platform.in_(platforms),
+                SubscriptionRow.cron.is_not(None),
+                SubscriptionRow.paused_reason.is_(None),
+                SubscriptionRow.options.contains("empty_line"),
+            )
+        ).all()
+        found: dict[OwedKey, datetime] = {}
+        for platform, workspace, chan, cron, tz, created, options in rows:
+            if not load_options(options).empty_line:
+                continue
+            key = (platform, workspace or "", chan, cron, tz)
+            made = aware(created)
+            assert made is not None
+            found[key] = min(found.get(key, made), made)
+        return found
 
     def claim_edition(self, cand: EditionCandidate, token: str, timeout: timedelta) -> int | None:
         """The edition's id if this claimant won the right to post it, else None (another has
@@ -152,11 +217,15 @@ class EditionStore(StoreBase):
                     .returning(EditionRow.id)
                 )
             carried = self._carry(s, int(won), cand, token, now, timeout)
-            if not carried:
+            if not carried and not self._wants_empty_line(s, cand):
                 s.execute(update(EditionRow).where(EditionRow.id == won).values(status="empty"))
                 return None
             s.execute(update(EditionRow).where(EditionRow.id == won).values(stories=carried))
             return int(won)
+
+    def _wants_empty_line(self, s: Session, cand: EditionCandidate) -> bool:
+        platform, workspace, chan = channel_key(cand.channel)
+        return (platform, workspace, chan, cand.cron, cand.timezone) in self._empty_line_schedules(s, [platform])
 
     def _carry(
         self, s: Session, edition_id: int, cand: EditionCandidate, token: str, now: datetime, timeout: timedelta

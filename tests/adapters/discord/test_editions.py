@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from adapters.discord.marker import visible
 from adapters.discord.render import DESCRIPTION_LIMIT, TITLE_LIMIT, TOTAL_LIMIT
 from bot.domain import ChannelRef
 from tests.bot.engine_harness import time_passes
@@ -134,3 +135,26 @@ async def test_later_fires_one_edition_each_with_only_new_stories_and_an_empty_p
     assert entry["url"] == "https://example.com/bbc-2"
     posted = [r for r in fake.calls("POST", rf"/channels/{cid}/messages") if r.status == 200]
     assert len(posted) == 2 and posted[0].body["nonce"] != posted[1].body["nonce"]
+
+
+async def test_empty_line_option_posts_one_line_for_an_empty_period(fake: FakeDiscord, engine, services):
+    cid = fake.channel_ids[2]
+    (digest,) = [c for c in fake.commands if c["name"] == "digest"]
+    (subscribe,) = [o for o in digest["options"] if o["name"] == "subscribe"]
+    (empty,) = [o for o in subscribe["options"] if o["name"] == "empty"]
+    assert [c["value"] for c in empty["choices"]] == ["nothing", "line"] and not empty.get("required")
+
+    options = {"source": "newsroom", "schedule": "daily 08:00", "timezone": "Europe/Kyiv", "backfill": 0}
+    options["empty"] = "line"
+    reply = await fake.wait_reply(await fake.send_command("subscribe", options, channel_id=cid))
+    assert reply["content"].startswith("Subscribed this channel to newsroom"), reply
+    await engine.run_pass()
+    assert fake.messages[cid] == []
+    time_passes(services.store, 25)
+    await engine.run_pass()
+    await engine.run_pass()
+
+    (line,) = fake.messages[cid]
+    line_text = r"\*\*Morning edition · \w{3} \d{1,2} \w{3} · nothing new since the last edition\*\*"
+    assert re.fullmatch(line_text, visible(line["content"]))  # the text a reader sees (markers aside)
+    assert line["embeds"] == [] and fake.threads == {}

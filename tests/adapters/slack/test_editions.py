@@ -120,3 +120,21 @@ async def test_later_fires_one_edition_each_with_only_new_stories_and_an_empty_p
     (entry,) = [b for b in second["blocks"] if b["type"] == "section"]
     assert "<https://example.com/afp-2|" in entry["text"]["text"]
     assert first["metadata"]["event_payload"]["edition"] != second["metadata"]["event_payload"]["edition"]
+
+
+async def test_empty_line_in_the_subscribe_words_posts_one_line_for_an_empty_period(http_rig: SlackRig) -> None:
+    rig = http_rig
+    reply = await rig.side.command("subscribe desk daily 08:00 tz Europe/Kyiv backfill 0 empty line", channel="C3")
+    assert reply["text"].startswith("Subscribed"), reply
+    await rig.run_pass()
+    assert rig.fake.calls("chat.postMessage") == []
+    time_passes(rig.services.store, 25)
+    await rig.run_pass()
+    await rig.run_pass()
+
+    (post,) = rig.fake.calls("chat.postMessage")
+    assert post.body["channel"] == "C3" and "thread_ts" not in post.body
+    (header,) = post.body["blocks"]
+    line_text = r"Morning edition · \w{3} \d{1,2} \w{3} · nothing new since the last edition"
+    assert re.fullmatch(line_text, header["text"]["text"])
+    assert post.body["text"] == header["text"]["text"]
