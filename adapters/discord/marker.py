@@ -10,6 +10,7 @@ when a message has no embed). Readers see nothing; the bot reads it back from hi
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -66,7 +67,7 @@ def mark(kwargs: dict[str, Any], marker: str | None) -> dict[str, Any]:
     code = encode(marker)
     embeds = list(kwargs.get("embeds") or ([kwargs["embed"]] if kwargs.get("embed") else []))
     if embeds:
-        last = embeds[-1].copy()
+        last = discord.Embed.from_dict(copy.deepcopy(embeds[-1].to_dict()))  # Embed.copy shares its fields
         _make_room(last, sum(len(e) for e in embeds))
         last.set_footer(text=(last.footer.text or "") + code, icon_url=last.footer.icon_url)
         embeds[-1] = last
