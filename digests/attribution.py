@@ -454,9 +454,14 @@ def _role_text(tokens: list[Token]) -> str:
         words = words[1:]  # "Hannu Halttunen, of Helsinki bank KOP": the role is the bank
     out: list[str] = []
     for i, w in enumerate(words):
+        if w == ",":
+            if not out:
+                continue
+            out[-1] += ","  # "population, refugees, and migration"
+            continue
         low = w.lower()
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        joins = low == "and" and out and (nxt[:1].isupper() or nxt.lower() in ROLE_NOUNS)  # "Health and Wellness"
+        joins = low == "and" and out and (nxt[:1].isupper() or nxt.lower() in ROLE_NOUNS or out[-1].endswith(","))
         # "a pollster working with Priorities USA", "a lawyer affiliated with the union"
         joins = joins or (low == "with" and bool(out) and out[-1].lower().endswith(("ing", "ated")))
         # "head of Right to Rise": a small word inside a capitalised name
@@ -466,9 +471,11 @@ def _role_text(tokens: list[Token]) -> str:
         if (low in FUNCTION_WORDS or low in NOT_NAMES) and low not in _ROLE_LINKS and not joins:
             break
         out.append(w)
-    while out and out[-1].lower() in _ROLE_LINKS | {"and"}:
+    while out and out[-1].rstrip(",").lower() in _ROLE_LINKS | {"and"}:
         out.pop()
-    if not out or len(out) > 8 or all(w.lower().rstrip(".") in _HONORIFICS for w in out):
+    if out:
+        out[-1] = out[-1].rstrip(",")
+    if not out or len(out) > 10 or all(w.lower().rstrip(".") in _HONORIFICS for w in out):
         return ""
     if len(out) == 1 and (out[0].lower().endswith("ly") or out[0].lower() in AUX_ADVERBS):
         return ""

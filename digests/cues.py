@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digests.lexicon import FUNCTION_WORDS, MEDIA_NOUNS, SPEECH_NOUNS, SPEECH_VERBS, STRONG_SPEECH, SUBJECT_PRONOUNS
+from digests.lexicon import (
+    AUX_ADVERBS,
+    FUNCTION_WORDS,
+    MEDIA_NOUNS,
+    SPEECH_NOUNS,
+    SPEECH_VERBS,
+    STRONG_SPEECH,
+    SUBJECT_PRONOUNS,
+)
 from digests.phrases import (
     ASIDE,
     BE,
@@ -64,6 +72,11 @@ def find_cues(sent: Sentence) -> list[Cue]:
             found = _relayed_speaker(toks, v)
             if found is not None:
                 relayed = found
+                continue
+        if low in _QUOTE_NOUNS and v + 2 < len(toks) and toks[v + 1].lower == "from":
+            np, appos = np_right(toks, v + 2)  # "That quote from Commissioner Thomas Krebs appeared ..."
+            if np and any(t.is_cap for t in np):
+                cues.append(Cue(v, np, appos, False))
                 continue
         if low in SPEECH_NOUNS and v > 0 and toks[v - 1].possessive and _introduces_quote(toks, v + 1):
             np = np_left(toks, v)  # "the ministry's statement that ...", "Trump's claim: ..."
@@ -188,6 +201,11 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
     strong = toks[v].lower in STRONG_SPEECH
     j = skip_aux_left(toks, v - 1)
     if j < 0:
+        if toks[v].lower.endswith("ing"):
+            # "Acknowledging that X '...,' though, Allen did suggest": the fronted participle's
+            # subject is the main clause's, after the phrase.
+            main = _main_subject_after(toks, v)
+            return Cue(v, main, [], strong) if main else None
         np, appos = np_right(toks, v + 1)
         return Cue(v, np, appos, strong) if np else None
     left = toks[j]
@@ -295,17 +313,23 @@ def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -
     """'Peskov, the Kremlin spokesman, said': skip back over the aside to its noun phrase."""
     closer = toks[j].text
     opener = {"(": "(", ")": "(", ",": ",", "—": "—", "–": "–"}.get(closer, ",")
-    c = j - 1
-    while c >= 0 and j - c < 40 and toks[c].text != opener and toks[c].kind != "quote":
-        c -= 1
-    if c < 0 or toks[c].text != opener:
+    c = _opener(toks, j, opener)
+    if c < 0:
         return None
-    aside = [t for t in toks[c + 1 : j] if is_word(t)]
+    # "Anne Rich, assistant secretary for population, refugees, and migration, said": the commas of a
+    # list inside the aside are not its ends.
+    end = j
+    while opener == "," and _list_item(toks[c + 1 : end]):
+        earlier = _opener(toks, c, opener)
+        if earlier < 0:
+            break
+        c, end = earlier, c
+    aside = [t for t in toks[c + 1 : j] if is_word(t) or t.text == ","]  # list commas stay in a role
     if aside and aside[0].lower == "who":
         aside = []
     np = np_left(toks, c)
     first = toks.index(np[0]) if np else -1
-    if np and first > 0 and toks[first - 1].kind == "word" and toks[first - 1].lower in FUNCTION_WORDS:
+    if np and first > 0 and toks[first - 1].kind == "word" and toks[first - 1].lower in _PREPOSITIONS:
         # "Garin, a pollster working with Priorities USA, a super PAC, said": go one aside back.
         back = next((k for k in range(first - 1, -1, -1) if toks[k].text == ","), None)
         if back is None:
@@ -330,6 +354,51 @@ def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -
     if aside_is_name and (np_is_role or not any(t.is_cap for t in np if t.lower not in DETERMINERS)):
         return Cue(v, aside, np, strong)  # "her personal lawyer, David E. Kendall, wrote"
     return Cue(v, np, aside, strong)
+
+
+#: Nouns for quoted words that name their speaker with "from" ("that quote from X").
+_QUOTE_NOUNS = frozenset({"quote", "quotes", "remark", "remarks", "comment", "comments", "words", "line"})
+
+
+def _main_subject_after(toks: tuple[Token, ...], v: int) -> list[Token]:
+    """The subject of the main clause after a fronted phrase: the name after one of its commas
+    that a lower-case verb follows ("..., though, Allen did suggest")."""
+    for k in range(v + 1, min(len(toks) - 1, v + 40)):
+        if toks[k].text != ",":
+            continue
+        np, _ = np_right(toks, k + 1)
+        after = toks.index(np[-1]) + 1 if np else -1
+        verb_follows = 0 < after < len(toks) and is_word(toks[after]) and not toks[after].is_cap
+        if (
+            np
+            and np[0].is_cap
+            and verb_follows
+            and (toks[after].lower not in FUNCTION_WORDS or toks[after].lower in AUX_ADVERBS)
+        ):
+            return np
+    return []
+
+
+#: Prepositions whose object is not the subject of a following verb ("working with Priorities USA").
+_PREPOSITIONS = frozenset("with of for at by from in on to about against under over into than like".split())
+
+
+def _opener(toks: tuple[Token, ...], j: int, opener: str) -> int:
+    """The aside's opening mark before position ``j`` (within 40 tokens, not past a quote), or -1."""
+    c = j - 1
+    while c >= 0 and j - c < 40 and toks[c].text != opener and toks[c].kind != "quote":
+        c -= 1
+    return c if c >= 0 and toks[c].text == opener else -1
+
+
+def _list_item(segment: tuple[Token, ...]) -> bool:
+    """One item of a list between commas: a few lower-case words ("refugees", "and migration")."""
+    words = [t for t in segment if is_word(t)]
+    if not words or len(words) > 3 or any(not is_word(t) for t in segment):
+        return False
+    if words[0].lower in {"and", "or"}:
+        return True
+    return all(t.text.isalpha() and t.text.islower() for t in words) and words[0].lower not in AUX_ADVERBS
 
 
 def nearest_cue(cues: list[Cue], qpos: int) -> Cue:

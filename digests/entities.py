@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from digests.lexicon import (
     AUX_ADVERBS,
     COMMON_WORDS,
+    DETERMINERS,
     FRONTING,
+    FUNCTION_WORDS,
     MONTHS_DAYS,
     NOT_NAMES,
     ORG_NOUNS,
@@ -291,20 +293,25 @@ class EntityIndex:
             counts[1] += 3 * len(words & _FEMALE_TITLES)
 
     def _gender_from_sentence(self, full: str, m: Mention, sent: Sentence) -> None:
-        """Pronouns after a name in its own sentence usually refer back to it."""
+        """A subject or possessive pronoun after a name in its own sentence, before any other name,
+        usually refers back to it ("Woods said she ...", "Woods and her lawyer"). An object pronoun
+        does not: in "Sanders began to challenge her" she is somebody else."""
         counts = self._gender.setdefault(full, [0, 0])
-        seen_other = False
-        for t in sent.tokens[m.last + 1 : m.last + 40]:
+        toks = sent.tokens
+        for k in range(m.last + 1, min(len(toks), m.last + 40)):
+            t = toks[k]
             if t.kind != "word":
                 continue
-            if t.is_cap and t.lower not in NOT_NAMES:
-                seen_other = True
+            if t.is_cap and t.lower not in NOT_NAMES and t.lower not in _MALE | _FEMALE:
+                return  # another name: the pronoun may be theirs
             low = t.lower
+            if low == "him" or (low == "her" and not _possessive_her(toks, k)):
+                continue  # an object: somebody other than the subject
             if low in _MALE:
-                counts[0] += 1 if seen_other else 2
+                counts[0] += 2
                 return
             if low in _FEMALE:
-                counts[1] += 1 if seen_other else 2
+                counts[1] += 2
                 return
 
     def full_name(self, name: str) -> str:
@@ -449,3 +456,10 @@ def _org_like(m: Mention) -> bool:
 
 def _good_role(role: str) -> bool:
     return 0 < len(role.split()) <= 6
+
+
+def _possessive_her(toks: tuple[Token, ...], k: int) -> bool:
+    """'her campaign' (possessive) rather than 'challenge her.' (object): a word follows that is
+    not a function word."""
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    return nxt is not None and nxt.kind == "word" and nxt.lower not in FUNCTION_WORDS and nxt.lower not in DETERMINERS

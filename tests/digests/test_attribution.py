@@ -425,3 +425,38 @@ def test_a_capitalised_past_speech_verb_after_an_apposition_is_still_the_verb() 
     text = '"Not us but can\'t argue with it!" Murray, the head of Right to Rise, Tweeted on Friday.'
     quote = summarise(Dispatch(text=text)).quotes[0]
     assert (quote.speaker, quote.role) == ("Murray", "head of Right to Rise")
+
+
+def test_a_role_with_a_list_in_it_stays_one_apposition() -> None:
+    text = (
+        'The new plans "are steps in the right direction," Anne Rich, assistant secretary of state for'
+        " population, refugees, and migration, said on the same call."
+    )
+    quote = summarise(Dispatch(text=text)).quotes[0]
+    assert (quote.speaker, quote.role) == (
+        "Anne Rich",
+        "assistant secretary of state for population, refugees, and migration",
+    )
+
+
+def test_that_quote_from_a_named_person_gives_the_speaker() -> None:
+    text = (
+        '"I would rather have a sister in the circus than a brother in the bureau." That quote from'
+        " Securities Commissioner Thomas Kreb appeared on the front page in 1980."
+    )
+    quote = summarise(Dispatch(text=text)).quotes[0]
+    assert (quote.speaker, quote.role) == ("Thomas Kreb", "Securities Commissioner")
+
+
+def test_a_fronted_participle_speaks_for_the_main_clause_subject() -> None:
+    text = 'Acknowledging that the mayor "says a lot of stupid stuff," though, Allen did suggest that he is rich.'
+    assert speakers(text)[0][1] == "Allen"
+
+
+def test_a_quote_paragraph_before_a_sentence_that_names_who_described_it() -> None:
+    text = (
+        "FULL TEXT.\n\n"
+        '"You had a lot of people saying you should have combined a donkey with a rabbit."\n\n'
+        "That was how Jeffrey Bewley, the chief executive of Time Corp, once described his company's merger."
+    )
+    assert speakers(text)[0][1] == "Jeffrey Bewley"
