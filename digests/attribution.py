@@ -215,9 +215,10 @@ class Attributor:
             return Attribution(prev_para.speaker, prev_para.role, prev_para.kind, "previous-paragraph")
         if first_in_para and s_index > 0 and cues_by_sentence[s_index - 1]:
             prev = self.sentences[s_index - 1]
-            if prev.paragraph == para - 1 and prev.tokens and prev.tokens[-1].text == ":":
-                attr = self._resolve(cues_by_sentence[s_index - 1][-1], prev)  # "Jared Potts echoed:" / quote
-                if attr.speaker:
+            if prev.paragraph == para - 1 and prev.tokens and not prev.quote_indices:
+                # "Jared Potts echoed:" / quote; "Clinton responded, saying the campaign lied." / quote
+                attr = self._resolve(cues_by_sentence[s_index - 1][-1], prev)
+                if attr.speaker and (prev.tokens[-1].text == ":" or attr.kind == "person"):
                     return Attribution(attr.speaker, attr.role, attr.kind, "introduced")
         for k in range(s_index + 1, min(len(self.sentences), s_index + 3)):
             nxt = self.sentences[k]
@@ -336,7 +337,8 @@ class Attributor:
         while k > 0 and (
             (words[k - 1].is_cap and words[k - 1].lower.rstrip(".") not in TITLES)
             or (words[k - 1].lower in NAME_CONNECTORS and k > 1 and words[k - 2].is_cap and k < len(words))
-        ):
+            or (words[k - 1].lower in NAME_CONNECTORS and words[k - 1].text[:1].isupper() and k < len(words))
+        ):  # the last: "De Blasio said", a particle capitalised at the start of a sentence
             k -= 1
         while len(words) - k >= 3 and words[k].lower in ROLE_NOUNS:
             k += 1  # "Comedian George Lopez", "Activist Angela Davis": a capitalised role, then the name

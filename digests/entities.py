@@ -139,6 +139,12 @@ def _mention(run: list[Token], sentence: int, sentence_initial: bool, before: To
         if _is_title(tok) or tok.lower in ROLE_NOUNS:
             cut = k + 1
     titles, run = run[:cut], run[cut:]
+    if (
+        len(titles) > 1
+        and titles[-1].lower.rstrip(".") in _HONORIFICS_ONLY
+        and not any(_is_title(t) or t.lower in ROLE_NOUNS for t in titles[:-1])
+    ):
+        titles = titles[-1:]  # "#Franceisstrong Mr. Trump": what stands before the honorific is no role
     if all(t.lower in MONTHS_DAYS for t in run):
         return None
     if sentence_initial and len(run) == 1 and not titles and run[0].lower in NOT_NAMES:
@@ -158,6 +164,7 @@ def _mention(run: list[Token], sentence: int, sentence_initial: bool, before: To
 
 
 _MALE = frozenset({"he", "him", "his", "himself"})
+_HONORIFICS_ONLY = frozenset({"mr", "mrs", "ms", "miss", "mx"})
 _FEMALE = frozenset({"she", "her", "hers", "herself"})
 _MALE_TITLES = frozenset(
     {"mr", "mr.", "sir", "lord", "king", "prince", "spokesman", "chairman", "congressman", "father"}

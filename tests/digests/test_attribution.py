@@ -460,3 +460,29 @@ def test_a_quote_paragraph_before_a_sentence_that_names_who_described_it() -> No
         "That was how Jeffrey Bewley, the chief executive of Time Corp, once described his company's merger."
     )
     assert speakers(text)[0][1] == "Jeffrey Bewley"
+
+
+def test_a_capitalised_particle_opening_a_sentence_is_part_of_the_name_not_a_role() -> None:
+    text = (
+        "Mayor Bill de Blasio rejected the criticism on Monday.\n\n"
+        'De Blasio said the move was made by the commissioner and said, "Who are you going to trust?"'
+    )
+    quote = summarise(Dispatch(text=text)).quotes[0]
+    assert (quote.speaker, quote.role) == ("Bill de Blasio", "Mayor")
+
+
+def test_a_word_before_an_honorific_is_not_a_role() -> None:
+    text = (
+        'The minister posted #Harbourisstrong Mr. Tromp on Tuesday.\n\n"We will rebuild the harbour," Mr. Tromp said.'
+    )
+    assert summarise(Dispatch(text=text)).quotes[0].role is None
+
+
+def test_a_quote_paragraph_continues_the_speaker_introduced_just_above_it() -> None:
+    text = (
+        "Helen Carter, clearly frustrated, responded by pointing at the woman, saying the rival campaign was"
+        " conflating donations.\n\n"
+        '"I am so sick of the rival campaign lying about me. I am sick of it."\n\n'
+        "The rival campaign responded Friday, saying lobbyists had donated to a group supporting Carter."
+    )
+    assert speakers(text)[0][1] == "Helen Carter"
