@@ -344,6 +344,10 @@ class Attributor:
             k += 1  # "Comedian George Lopez", "Activist Angela Davis": a capitalised role, then the name
         name_toks = words[k:]
         role_toks = words[:k]
+        if len(name_toks) >= 2 and role_toks and role_toks[-1].lower == "the" and self._known_person(name_toks[-1]):
+            # "the editorial board of the Washington Post Trump said": "the" opens a body's name; the
+            # person the text keeps naming on his own stands after it, without a comma.
+            name_toks = name_toks[-1:]
         head = words[-1].lower
         if name_toks and (head in ORG_NOUNS or any(t.lower in ORG_NOUNS for t in name_toks)):
             return self._description(words)
@@ -356,6 +360,10 @@ class Attributor:
                 role = before or _role_text(appositive) or None
             return self._name_attr(name, role)
         return self._description(words)
+
+    def _known_person(self, tok: Token) -> bool:
+        full = self.entities.full_name(tok.bare)
+        return full != tok.bare and self.entities.is_person(full)
 
     def _name_attr(self, name: str, role: str | None) -> Attribution:
         full = self.entities.full_name(name)

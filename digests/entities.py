@@ -235,7 +235,13 @@ class EntityIndex:
         self._build(sentences)
 
     def _build(self, sentences: list[Sentence]) -> None:
-        multi = [m for m in self.mentions if len(m.tokens) >= 2 and not _org_like(m)]
+        singles_seen = Counter(m.tokens for m in self.mentions if len(m.tokens) == 1)
+        tokens_of = {s.index: s.tokens for s in sentences}
+        multi = [
+            m
+            for m in self.mentions
+            if len(m.tokens) >= 2 and not _org_like(m) and not _body_then_person(m, tokens_of, singles_seen)
+        ]
         counts = Counter(m.name for m in multi)
         # The most used full form wins ("Donald Trump" over a stray "Washington Post Trump").
         for m in sorted(multi, key=lambda m: (-counts[m.name], -len(m.tokens))):
@@ -470,3 +476,10 @@ def _possessive_her(toks: tuple[Token, ...], k: int) -> bool:
     not a function word."""
     nxt = toks[k + 1] if k + 1 < len(toks) else None
     return nxt is not None and nxt.kind == "word" and nxt.lower not in FUNCTION_WORDS and nxt.lower not in DETERMINERS
+
+
+def _body_then_person(m: Mention, tokens_of: dict[int, tuple[Token, ...]], singles: Counter) -> bool:
+    """'the Washington Post Trump said': after "the" a body's name runs into a person the text
+    names on his own elsewhere; the run is not that person's full name."""
+    toks = tokens_of.get(m.sentence, ())
+    return 0 < m.first <= len(toks) and toks[m.first - 1].lower == "the" and singles[m.tokens[-1:]] >= 2

@@ -486,3 +486,12 @@ def test_a_quote_paragraph_continues_the_speaker_introduced_just_above_it() -> N
         "The rival campaign responded Friday, saying lobbyists had donated to a group supporting Carter."
     )
     assert speakers(text)[0][1] == "Helen Carter"
+
+
+def test_a_body_named_after_the_runs_into_a_person_without_a_comma() -> None:
+    text = (
+        "Tromp has long doubted the alliance. Tromp wants allies to pay more.\n\n"
+        "In a March meeting with the editorial board of the Harbour Post Tromp said that involvement may need"
+        ' to shrink. "We certainly cannot afford to do this anymore," Tromp said.'
+    )
+    assert {q.speaker for q in summarise(Dispatch(text=text)).quotes} == {"Tromp"}
