@@ -31,9 +31,11 @@ def _newsroom(tmp_path: Path, store_url: str, stories: int, delay: float) -> Pat
 def test_kill_9_mid_posting_then_restart_posts_each_digest_exactly_once(tmp_path: Path) -> None:
     config = _newsroom(tmp_path, f"sqlite:///{tmp_path / 'store.sqlite3'}", stories=6, delay=0.3)
     first = Bot(tmp_path, "first", "--config", str(config))
-    wait_until(lambda: len(panels(first.text())) >= 2, what="two posts from the first bot")
-    time.sleep(0.12)  # inside the third post's delay: claimed, not yet printed
-    first.kill9()
+    try:
+        wait_until(lambda: len(panels(first.text())) >= 2, what="two posts from the first bot")
+        time.sleep(0.12)  # inside the third post's delay: claimed, not yet printed
+    finally:
+        first.kill9()  # also when the wait fails: never leave a bot running
     before = first.text()
     assert 2 <= len(panels(before)) < 6
 
