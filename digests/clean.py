@@ -220,7 +220,11 @@ def _title_case(line: str, forms: dict[str, dict[str, int]]) -> bool:
         return False
     capitalised = [w for w in words if w[:1].isupper()]
     small = [w for w in capitalised[1:] if w.lower() in _SMALL_WORDS]
-    common = [w for w in capitalised[1:] if _usual_form(forms, w) == w.lower()]
+    common = [
+        w
+        for w in capitalised[1:]
+        if (usual := _usual_form(forms, w)) == w.lower() or (usual is None and w.isalpha() and known(w))
+    ]
     return len(capitalised) / len(words) >= 0.75 and (bool(small) or len(common) >= 2)
 
 
