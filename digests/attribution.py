@@ -461,6 +461,8 @@ def _role_text(tokens: list[Token]) -> str:
     an age, or an adverb that happens to stand between commas ("Smith, however, said")."""
     words = [t.text for t in tokens]
     while words and (words[0].lower() in DETERMINERS or _is_age(words[0]) or words[0].lower() in _ROLE_LINKS):
+        if words[0].lower() == "the" and len(words) > 1 and words[1].lower().endswith(("'s", "’s")):
+            break  # "the city's councillor for climate": "city's councillor" would not read
         words = words[1:]  # "Hannu Halttunen, of Helsinki bank KOP": the role is the bank
     out: list[str] = []
     for i, w in enumerate(words):

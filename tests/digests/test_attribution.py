@@ -495,3 +495,8 @@ def test_a_body_named_after_the_runs_into_a_person_without_a_comma() -> None:
         ' to shrink. "We certainly cannot afford to do this anymore," Tromp said.'
     )
     assert {q.speaker for q in summarise(Dispatch(text=text)).quotes} == {"Tromp"}
+
+
+def test_a_role_opening_on_a_possessive_keeps_its_article() -> None:
+    text = '"The last coal leaves our bills," said Anna Holm, the city\'s councillor for climate.'
+    assert summarise(Dispatch(text=text)).quotes[0].role == "the city's councillor for climate"
