@@ -5,6 +5,7 @@ Kit limit, no story lost, the overflow in the edition's thread."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.domain import ChannelRef
 from tests.adapters.slack.conftest import SlackRig
@@ -138,3 +139,35 @@ async def test_empty_line_in_the_subscribe_words_posts_one_line_for_an_empty_per
     line_text = r"Morning edition · \w{3} \d{1,2} \w{3} · nothing new since the last edition"
     assert re.fullmatch(line_text, header["text"]["text"])
     assert post.body["text"] == header["text"]["text"]
+
+
+async def test_an_edition_posted_by_a_claimant_that_died_before_marking_it_is_not_posted_again(
+    http_rig: SlackRig, server: LocalServer
+) -> None:
+    """The state kill -9 leaves between posting an edition and marking it sent: Slack has the
+    message, the store a stale claim. The claimant that takes over finds it (metadata) and
+    marks it sent: one edition."""
+    from sqlalchemy import update
+
+    from bot.store.models import EditionRow
+
+    rig = http_rig
+    channel = ChannelRef("slack", "C1", TEAM_ID)
+    url = server.route("/ap", feed(rss([("ap-1", "News", story(0)), ("ap-2", "News", story(1))], title="AP")))
+    await rig.services.subscribe(channel, url, schedule="daily 08:00", timezone="UTC", backfill=2)
+    await rig.run_pass()
+    time_passes(rig.services.store, 25)
+    (cand,) = await rig.services.due_editions(["slack"])
+    claimed = await rig.services.claim_edition(cand, "dead")
+    assert claimed is not None
+    await rig.platform.edition(await rig.services.edition_for(claimed))  # posted; then the process died
+    with rig.services.store.tx() as s:
+        s.execute(update(EditionRow).values(claimed_at=EditionRow.claimed_at - timedelta(hours=1)))
+
+    await rig.run_pass()
+    await rig.run_pass()
+
+    (post,) = rig.fake.calls("chat.postMessage")
+    assert post.body["metadata"]["event_payload"]["edition"] == claimed
+    assert rig.fake.calls("conversations.history"), "the taken-over claim looked for its edition first"
+    assert rig.services.store.edition_counts() == {"sent": 1}
