@@ -11,32 +11,25 @@ paragraph that is only a quote, of the paragraph before (or after).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from digests.cues import Cue, find_cues, nearest_cue
 from digests.entities import EntityIndex, Mention
 from digests.lexicon import (
-    AUX_ADVERBS,
     COMMON_WORDS,
     DETERMINERS,
     FRONTING,
-    FUNCTION_WORDS,
-    NOT_NAMES,
     ORG_NOUNS,
     ROLE_NOUNS,
     SUBJECT_PRONOUNS,
     TITLES,
 )
 from digests.phrases import NAME_CONNECTORS, clause_subject, is_head, is_word
+from digests.roles import HONORIFICS, courtesy_only, role_text
 from digests.tokens import Sentence, Token
 from digests.transcript import speaker_of_label
 
 _PLURAL_PRONOUNS = frozenset({"they", "we"})
-#: Words that join a role's parts: "head of the union", "a Democrat from California".
-_ROLE_LINKS = frozenset({"of", "for", "at", "from", "the", "in"})
-#: Forms of address that say nothing of a person's role.
-_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "madam", "messrs", "mme", "mlle"})
 #: How many sentences back a quote without a cue looks for its speaker.
 _LOOK_BACK = 4
 
@@ -353,11 +346,11 @@ class Attributor:
             return self._description(words)
         if name_toks and not words[-1].possessive:
             name = " ".join(t.text for t in name_toks[:-1]) + (" " if len(name_toks) > 1 else "") + name_toks[-1].bare
-            before = _role_text(role_toks)
-            if _courtesy_only(before):  # "Dr. the Hon. X, Minister of Health": the apposition says more
-                role = _role_text(appositive) or before or None
+            before = role_text(role_toks)
+            if courtesy_only(before):  # "Dr. the Hon. X, Minister of Health": the apposition says more
+                role = role_text(appositive) or before or None
             else:
-                role = before or _role_text(appositive) or None
+                role = before or role_text(appositive) or None
             return self._name_attr(name, role)
         return self._description(words)
 
@@ -370,7 +363,7 @@ class Attributor:
         if role and full not in self._roles_seen:
             self._roles_seen[full] = role
         role = role or self._roles_seen.get(full) or self.entities.role_of(full)
-        if role and all(w.lower().rstrip(".") in _HONORIFICS for w in role.split()):
+        if role and all(w.lower().rstrip(".") in HONORIFICS for w in role.split()):
             role = None  # "Mr": a form of address, not a role
         is_person = self.entities.is_person(full) or (
             role is not None and any(w.lower().rstrip(".") in TITLES | ROLE_NOUNS for w in role.split())
@@ -453,64 +446,6 @@ def _possessor_of_named(m: Mention, following: list[Mention]) -> bool:
 
 def _as(attr: Attribution, how: str) -> Attribution:
     return Attribution(attr.speaker, attr.role, attr.kind, how)
-
-
-def _role_text(tokens: list[Token]) -> str:
-    """The role a phrase gives its person: the whole pre-name phrase or apposition ("finance
-    minister", "head of the union", "a Democrat from California"), never an honorific alone,
-    an age, or an adverb that happens to stand between commas ("Smith, however, said")."""
-    words = [t.text for t in tokens]
-    while words and (words[0].lower() in DETERMINERS or _is_age(words[0]) or words[0].lower() in _ROLE_LINKS):
-        if words[0].lower() == "the" and len(words) > 1 and words[1].lower().endswith(("'s", "’s")):
-            break  # "the city's councillor for climate": "city's councillor" would not read
-        words = words[1:]  # "Hannu Halttunen, of Helsinki bank KOP": the role is the bank
-    out: list[str] = []
-    for i, w in enumerate(words):
-        if w == ",":
-            if not out:
-                continue
-            out[-1] += ","  # "population, refugees, and migration"
-            continue
-        low = w.lower()
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        joins = low == "and" and out and (nxt[:1].isupper() or nxt.lower() in ROLE_NOUNS or out[-1].endswith(","))
-        # "a pollster working with Priorities USA", "a lawyer affiliated with the union"
-        joins = joins or (low == "with" and bool(out) and out[-1].lower().endswith(("ing", "ated")))
-        # "head of Right to Rise": a small word inside a capitalised name
-        joins = joins or (
-            low in {"to", "of", "for", "on"} and bool(out) and out[-1][:1].isupper() and nxt[:1].isupper()
-        )
-        if (low in FUNCTION_WORDS or low in NOT_NAMES) and low not in _ROLE_LINKS and not joins:
-            break
-        out.append(w)
-    while out and out[-1].rstrip(",").lower() in _ROLE_LINKS | {"and"}:
-        out.pop()
-    if out:
-        out[-1] = out[-1].rstrip(",")
-    if not out or len(out) > 10 or all(w.lower().rstrip(".") in _HONORIFICS for w in out):
-        return ""
-    if len(out) == 1 and (out[0].lower().endswith("ly") or out[0].lower() in AUX_ADVERBS):
-        return ""
-    if len(out) == 1 and (_PARTY_TAG.match(out[0]) or out[0].lower() in _PARTIES):
-        return ""  # "Marco Rubio, R-Fla.", "Ann Lee, a Democrat": a party tag, not a role
-    return " ".join(out)
-
-
-_PARTY_TAG = re.compile(r"^[RDI](?:-[A-Z][A-Za-z.]*)?\.?$")
-_PARTIES = frozenset(
-    {"democrat", "republican", "tory", "conservative", "labour", "liberal", "green", "independent", "socialist"}
-)
-_COURTESY = frozenset({"hon", "honourable", "honorable", "rt", "right", "the", "dr", "prof", "excellency"})
-
-
-def _courtesy_only(role: str) -> bool:
-    words = [w.lower().rstrip(".") for w in role.split()]
-    return bool(words) and all(w in _COURTESY or w in _HONORIFICS for w in words)
-
-
-def _is_age(word: str) -> bool:
-    """'Johnson, 54, said': an age, not a role."""
-    return word.isdigit() or word.lower().endswith(("-year-old", "-years-old"))
 
 
 def _transcript_speaker(quote: str) -> str | None:
