@@ -109,8 +109,9 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None) -> ParsedFe
     # No content-location: feedparser would then "resolve" relative guids into URLs, and a
     # feed that moves (a redirect) would re-key every item. Links are resolved in _link.
     headers: dict[str, str] = {}
-    if content_type:
-        headers["content-type"] = content_type
+    label = _wide_label(body, content_type)
+    if label:
+        headers["content-type"] = label
     # A stream, never bytes: feedparser treats a bytes/str argument as a file name or URL
     # to open when it can, which would let a feed body read local files.
     # Sanitising and URI resolution inside feedparser are skipped (a third of its time): its
@@ -238,6 +239,27 @@ _WIDE = (
     (b"\x00<\x00?", "utf-16-be", False),
     (b"<\x00?\x00", "utf-16-le", False),
 )
+
+
+def _wide_label(body: bytes, content_type: str | None) -> str | None:
+    """The label feedparser is given: a UTF-16/32 document names its own encoding (a BOM, or
+    '<?' in two or four bytes) and that wins. feedparser follows RFC 3023, where text/* without
+    a charset is us-ascii, so it reads no entry of a UTF-16 feed served as text/xml, text/html
+    or text/plain; RFC 7303 dropped that default, and a BOM outranks any charset (as in the
+    WHATWG encoding standard). Without a BOM, a charset the server gave is kept unless it is a
+    bare utf-16/utf-32, which leaves the byte order to the bytes."""
+    found = next(((codec, bom) for start, codec, bom in _WIDE if body.startswith(start)), None)
+    if found is None:
+        return content_type
+    codec, bom = found
+    media, *params = (content_type or "application/xml").split(";")
+    charsets = [
+        p.partition("=")[2].strip(" \"'").lower() for p in params if p.split("=")[0].strip().lower() == "charset"
+    ]
+    others = [p.strip() for p in params if p.strip() and p.split("=")[0].strip().lower() != "charset"]
+    if not bom and charsets and charsets[0] not in ("utf-16", "utf-32"):
+        return content_type
+    return "; ".join([media.strip(), *others, f"charset={codec}"])
 
 
 def repair_xml(body: bytes, content_type: str | None = None) -> bytes:

@@ -122,3 +122,44 @@ async def test_json_feed_nuls_and_lone_surrogates_in_every_stored_field_cost_not
         assert (src.failures, src.last_error) == (0, None)
         titles = {p.digest.title for p in bot.platform.posts}
         assert titles == {"Harbour reopens", "Bridge repaired", "Ferry\ufffd strike ends"}
+
+
+_UTF16_RSS = (
+    '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>Wide</title>'
+    "<item><guid>w1</guid><title>Floods recede in the valley</title><description>Water fell.</description></item>"
+    "</channel></rss>"
+)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])  # with a BOM, and without one
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/xml", "text/html", "text/plain", "text/xml; charset=utf-16", "text/xml; charset=iso-8859-1", None],
+)
+def test_a_utf16_feed_is_read_whatever_text_label_it_is_served_with(codec: str, content_type: str | None) -> None:
+    """Plain feedparser reads 0 entries here for text/* without a charset (RFC 3023's us-ascii
+    default, under which an all-ASCII UTF-16 document decodes without error into NULs); the
+    document's own BOM or '<?' in two bytes names its encoding."""
+    from bot.sources.feeds import parse_feed
+
+    body = _UTF16_RSS.encode(codec)
+    if content_type and "iso-8859-1" in content_type and codec != "utf-16":
+        pytest.skip("without a BOM, a charset the server names is the server's word")
+    [item] = parse_feed(body, "https://e.example/f", content_type).items
+    assert item.title == "Floods recede in the valley"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-be", "utf-16-le", "utf-32-be", "utf-32-le"])
+@pytest.mark.parametrize("content_type", ["application/xml", "text/xml"])
+def test_an_empty_wide_feed_with_a_bom_is_an_empty_feed_not_a_broken_one(codec: str, content_type: str) -> None:
+    """feedparser reads 'charset=utf-16' before a big-endian BOM as little-endian: the label
+    names the byte order the BOM shows."""
+    from bot.sources.feeds import parse_feed
+
+    bom = {"utf-16-be": b"\xfe\xff", "utf-16-le": b"\xff\xfe", "utf-32-be": b"\x00\x00\xfe\xff"}.get(
+        codec, b"\xff\xfe\x00\x00"
+    )
+    body = bom + f'<?xml version="1.0" encoding="{codec[:6]}"?><rss version="2.0"><channel></channel></rss>'.encode(
+        codec
+    )
+    assert parse_feed(body, "https://e.example/f", content_type).items == []
