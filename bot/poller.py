@@ -38,6 +38,8 @@ NEWS_BEAT = 0.5
 #: host's count, and at most ``slots`` polls wait so at once): a thousand feeds that accept and
 #: never answer, on as many hosts, then hold sockets, not the slots the healthy feeds need.
 SLOW_AFTER = 2.0
+#: Seconds between leases that may look past hosts at their cap (see LeaseRequest.look_past).
+LOOK_PAST_EVERY = 0.25
 
 
 class Poller:
@@ -58,6 +60,7 @@ class Poller:
         self._db_down = False
         self._news: set[int] = set()
         self._news_beat: asyncio.TimerHandle | None = None
+        self._look_past_after = 0.0
         self.polls = 0
 
     @property
@@ -108,6 +111,10 @@ class Poller:
 
     async def _fill(self, free: int, fetched_before: datetime | None) -> int:
         sched = self.settings.scheduler
+        now = asyncio.get_running_loop().time()
+        look_past = fetched_before is not None or now >= self._look_past_after
+        if look_past:
+            self._look_past_after = now + LOOK_PAST_EVERY
         request = LeaseRequest(
             limit=free,
             intervals=self.intervals,
@@ -117,6 +124,7 @@ class Poller:
             failing_room=self.failing_slots - self._failing,
             suspect_hosts=frozenset(self._suspect),
             fetched_before=fetched_before,
+            look_past=look_past,
         )
         try:
             sources = await self.services.lease_sources(request)
