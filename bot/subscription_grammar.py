@@ -193,7 +193,8 @@ def check_mention(platform: str, value: str) -> str | None:
     text = value.strip()
     if text.lower() in _CLEAR:
         return None
-    if text.lower().lstrip("@!") in ("everyone", "here", "channel"):
+    bare = text.lower().strip("<>").split("|")[0].lstrip("@!")  # @here, <!channel>, <!here|here>
+    if bare in ("everyone", "here", "channel"):
         raise UserInputError("Wirebrief never pings everyone: mention a role (Discord) or a user group (Slack)")
     if platform == "discord":
         ident = text.removeprefix("<@&").removesuffix(">")

@@ -69,6 +69,14 @@ def channel_of(interaction: discord.Interaction) -> ChannelRef:
     )
 
 
+def role_value(role: discord.Role | None) -> str | None:
+    """The role option as the services take it; @everyone (whose id is the guild's) by name, so
+    the one grammar refuses it with its own words."""
+    if role is None:
+        return None
+    return "@everyone" if role.is_default() else str(role.id)
+
+
 def can_manage(interaction: discord.Interaction, manager_role: str | None) -> bool:
     """Manage Channels (as Discord resolved it for this channel), or the configured role."""
     perms = interaction.permissions
@@ -160,6 +168,9 @@ class DigestCommands(app_commands.Group):
         filter='Which items post: words or "phrases", -word to exclude, /regex/, headline: text: speaker:',
         max_per_hour="At most this many posts an hour (0: no cap)",
         empty="With a schedule: when an edition has nothing new, post nothing (default) or one line",
+        mention="A role to ping for items matching mention_when (breaking news); nothing else pings anyone",
+        mention_when="Which items ping the role (same words as filter); empty: every item",
+        stop_mentions="Stop pinging the role this subscription pings",
     )
     async def subscribe(
         self,
@@ -171,9 +182,13 @@ class DigestCommands(app_commands.Group):
         filter: app_commands.Range[str, 1, 1000] | None = None,
         max_per_hour: app_commands.Range[int, 0, 500] | None = None,
         empty: Literal["nothing", "line"] | None = None,
+        mention: discord.Role | None = None,
+        mention_when: app_commands.Range[str, 1, 1000] | None = None,
+        stop_mentions: bool = False,
     ) -> None:
         if await self._refuse_unless_manager(interaction):
             return
+        ping = "none" if stop_mentions else role_value(mention)
 
         async def work() -> Reply:
             sub = await self.services.subscribe(
@@ -185,6 +200,8 @@ class DigestCommands(app_commands.Group):
                 filters=filter,
                 max_per_hour=max_per_hour,
                 empty=empty,
+                mention=ping,
+                mention_when="none" if stop_mentions else mention_when,
             )
             return replies.subscribed_text(sub)
 

@@ -20,7 +20,7 @@ from adapters.discord.commands import DigestCommands
 from adapters.discord.edition import edition_parts, thread_title
 from adapters.discord.marker import mark, message_markers
 from adapters.discord.mentions import handle_mention, is_addressed_to
-from adapters.discord.render import post_embed, reply_embed, thread_name
+from adapters.discord.render import post_embed, post_ping, reply_embed, thread_name
 from bot.config import DiscordSettings, Settings
 from bot.domain import ChannelRef, Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
@@ -192,9 +192,10 @@ class DiscordPlatform:
         guild_id = int(post.channel.workspace) if post.channel.workspace else None
         channel = self.client.get_partial_messageable(int(post.channel.channel), guild_id=guild_id)
         nonce = f"wb-{post.delivery_id}" if post.delivery_id is not None else None
-        kwargs = mark({"embed": post_embed(post)}, marker)
+        content, allowed = post_ping(post)
+        kwargs = mark({"content": content, "embed": post_embed(post)}, marker)
         try:
-            message = await channel.send(**kwargs, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce)
+            message = await channel.send(**kwargs, allowed_mentions=allowed, nonce=nonce)
         except discord.RateLimited as exc:
             raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
         except discord.HTTPException as exc:

@@ -135,6 +135,19 @@ def digest_embed(
 
 
 NOTICE_COLOUR = 0xD69E2E
+#: Discord role ids are snowflakes: digits only, 15 to 21 of them.
+_ROLE_ID = re.compile(r"\d{15,21}")
+
+
+def post_ping(post: Post) -> tuple[str | None, discord.AllowedMentions]:
+    """The message content and allowed mentions of a post: the subscription's opt-in role (set
+    only when the item matched its mention filter) and nothing else — never @everyone, no user,
+    no other role, whatever the text holds. No mention: no content, pings nobody."""
+    role = post.mention or ""
+    if post.digest.extra.get("notice") or not _ROLE_ID.fullmatch(role):
+        return None, discord.AllowedMentions.none()
+    allowed = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(int(role))])
+    return f"<@&{role}>", allowed
 
 
 def post_embed(post: Post) -> discord.Embed:

@@ -34,7 +34,7 @@ HELP = (
     "• `/digest latest` — the newest digest for this channel\n"
     "• `/digest subscribe source:<feed URL or wire name>` — post new dispatches here "
     "(`schedule:` on arrival, daily 08:00, weekdays 08:00 or a cron; `timezone:`; `backfill:` 0–10; "
-    "`filter:` which items; `max_per_hour:`)\n"
+    "`filter:` which items; `max_per_hour:`; `mention:` a role pinged for items matching `mention_when:`)\n"
     "• On arrival, each story is one post (other outlets and updates go in its thread); on a schedule, "
     "the channel gets one edition per post time with every story from its sources on that schedule\n"
     "• `/digest edition` — what the next edition would hold now, only for you\n"

@@ -184,6 +184,22 @@ def notice_message(digest: Digest, source_name: str | None = None) -> dict[str, 
     return {"text": clip(f"{head}\n{body}", FALLBACK_MAX), "blocks": blocks}
 
 
+#: A Slack user-group id, as ``bot.subscription_grammar.check_mention`` stores it.
+_GROUP_ID = re.compile(r"S[A-Z0-9]{2,20}")
+
+
+def with_mention(message: dict[str, Any], group: str | None) -> dict[str, Any]:
+    """A post that pings the subscription's opt-in user group (set only when the item matched
+    its mention filter): ``<!subteam^ID>`` leads the fallback (what notifications show) and the
+    blocks. It is the only live token added; source text stays escaped, so nobody else is
+    pinged. Anything but a user-group id pings nobody."""
+    if not group or not _GROUP_ID.fullmatch(group):
+        return message
+    token = f"<!subteam^{group}>"
+    blocks = [{"type": "section", "text": _mrkdwn(token)}, *message.get("blocks", [])]
+    return {**message, "text": clip(f"{token} {message.get('text', '')}", FALLBACK_MAX), "blocks": blocks}
+
+
 def link(url: str | None, label: str) -> str:
     """``<url|label>`` for a safe URL (label escaped), else the escaped label alone."""
     safe = safe_url(url)

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import replies
-from adapters.slack.blocks import OPEN_SOURCE_ACTION, digest_message, escape, notice_message
+from adapters.slack.blocks import OPEN_SOURCE_ACTION, digest_message, escape, notice_message, with_mention
 from adapters.slack.commands import (
     COMMAND,
     Help,
@@ -57,7 +57,7 @@ def post_message(post: Post) -> dict[str, Any]:
     if post.digest.extra.get("notice"):
         return notice_message(post.digest, post.source_name)
     published = replies.when(post.published, "") if post.published else None
-    return digest_message(post.digest, post.source_name, post.source_url, published)
+    return with_mention(digest_message(post.digest, post.source_name, post.source_url, published), post.mention)
 
 
 def link_message(url: str, digest: Digest) -> dict[str, Any]:

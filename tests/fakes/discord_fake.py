@@ -76,6 +76,20 @@ class Interaction:
     sent_at: float
 
 
+@dataclass(frozen=True)
+class RoleOption:
+    """A role picked in a command's role option (sent as type 8 with ``resolved.roles``)."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class ChannelOption:
+    """A channel picked in a command's channel option (type 7 with ``resolved.channels``)."""
+
+    id: str
+
+
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json", **(headers or {})}
@@ -118,6 +132,8 @@ class FakeDiscord:
         self.channel_ids = [snowflake() for _ in range(channels)]
         self.guild_name = guild_name
         self.manager_role_id = snowflake()
+        #: An opt-in role a newsroom pings for breaking news.
+        self.breaking_role_id = snowflake()
         self.requests: list[Recorded] = []
         self.messages: dict[str, list[dict[str, Any]]] = {c: [] for c in self.channel_ids}
         self.commands: list[dict[str, Any]] = []
@@ -476,13 +492,15 @@ class FakeDiscord:
     def guild_payload(self) -> dict[str, Any]:
         everyone = {"id": self.guild_id, "name": "@everyone", "permissions": str(0x400 | 0x800), "position": 0}
         manager = {"id": self.manager_role_id, "name": "Digest Editors", "permissions": "0", "position": 1}
+        breaking = {"id": self.breaking_role_id, "name": "Breaking News", "permissions": "0", "position": 2}
         return {
             "id": self.guild_id,
             "name": self.guild_name,
             "icon": None,
             "owner_id": snowflake(),
             "roles": [
-                {**r, "color": 0, "hoist": False, "managed": False, "mentionable": False} for r in (everyone, manager)
+                {**r, "color": 0, "hoist": False, "managed": False, "mentionable": False}
+                for r in (everyone, manager, breaking)
             ],
             "emojis": [],
             "stickers": [],
@@ -649,8 +667,16 @@ class FakeDiscord:
         """A user runs ``/digest <sub> ...`` (or types into option ``focused``: an autocomplete)."""
         cid = channel_id or self.channel_ids[0]
         opts = []
+        resolved: dict[str, dict[str, Any]] = {}
         for name, value in (options or {}).items():
-            kind = 4 if isinstance(value, int) and not isinstance(value, bool) else 3
+            kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
+            if isinstance(value, RoleOption):
+                kind, value = 8, value.id
+                role = next(r for r in self.guild_payload()["roles"] if r["id"] == value)
+                resolved.setdefault("roles", {})[value] = role
+            elif isinstance(value, ChannelOption):
+                kind, value = 7, value.id
+                resolved.setdefault("channels", {})[value] = {**self.channel_payload(value), "permissions": "0"}
             opt: dict[str, Any] = {"name": name, "type": kind, "value": value}
             if name == focused:
                 opt["focused"] = True
@@ -683,6 +709,7 @@ class FakeDiscord:
                     "type": 1,
                     "guild_id": self.guild_id,
                     "options": [{"name": sub, "type": 1, "options": opts}],
+                    **({"resolved": resolved} if resolved else {}),
                 },
             },
         )
