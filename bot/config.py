@@ -72,10 +72,21 @@ class FetchSettings(_Section):
             "allow_private_addresses", "WIREBRIEF_ALLOW_PRIVATE_ADDRESSES", "WIREBRIEF_FETCH_ALLOW_PRIVATE_ADDRESSES"
         ),
     )
+    #: Operator only (never from chat): private hosts and networks a newsroom's own sources live on,
+    #: e.g. ["10.1.2.0/24", "cms.internal", "*.wires.corp"]; see bot/allowlist.py. Nothing else opens.
+    allow_private: list[str] = Field(default_factory=list)
     timeout_seconds: float = Field(10.0, gt=0, le=120)
     max_bytes: int = Field(5 * 1024 * 1024, gt=0)
     max_redirects: int = Field(5, ge=0, le=20)
     user_agent: str = "Wirebrief/0.1 (+https://github.com/wirebrief/wirebrief)"
+
+    @field_validator("allow_private")
+    @classmethod
+    def _allow_private(cls, value: list[str]) -> list[str]:
+        from bot.allowlist import parse_allow_list
+
+        parse_allow_list(value)  # ValueError names the entry
+        return value
 
 
 class SchedulerSettings(_Section):

@@ -40,6 +40,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 import httpcore
 import httpx
 
+from bot.allowlist import AllowList, parse_allow_list
 from bot.config import FetchSettings
 from bot.errors import FetchError
 
@@ -163,16 +164,22 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def check_addresses(host: str, addresses: Iterable[IPAddress], *, allow_loopback: bool) -> None:
+def check_addresses(
+    host: str, addresses: Iterable[IPAddress], *, allow_loopback: bool, allow: AllowList | None = None
+) -> None:
     """Raise FetchError("address_refused") if any address is off limits.
 
     ANY, not all: a name resolving to one public and one private address could be steered
     to the private one, so a single bad address refuses the whole host. The user-facing
     message names the host but not the address (no mapping of internal DNS for chat users);
-    the log has both.
+    the log has both. ``allow`` is the operator's ``[fetch] allow_private``: a private address
+    of a listed host or network passes; nothing else changes.
     """
     for ip in addresses:
         why = address_refusal(ip, allow_loopback=allow_loopback)
+        if why is not None and allow and allow.permits(host, ip):
+            log.debug("fetch allowed by [fetch] allow_private: host=%s address=%s", host, ip)
+            continue
         if why is not None:
             log.info("fetch refused: host=%s address=%s (%s)", host, ip, why)
             raise FetchError("address_refused", f"won't fetch from {host}: it points to {why}, not a public server")
@@ -187,8 +194,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     verified against the name, not the address.
     """
 
-    def __init__(self, *, allow_loopback: bool) -> None:
+    def __init__(self, *, allow_loopback: bool, allow: AllowList | None = None) -> None:
         self._allow_loopback = allow_loopback
+        self._allow = allow
         self._inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(
@@ -200,7 +208,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         addresses = await resolve(host, port)
-        check_addresses(host, addresses, allow_loopback=self._allow_loopback)
+        check_addresses(host, addresses, allow_loopback=self._allow_loopback, allow=self._allow)
         last: Exception | None = None
         for ip in addresses:
             try:
@@ -229,7 +237,14 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
     pool that uses :class:`GuardedBackend`. ``trust_env`` is off: an environment proxy would
     resolve names itself and bypass the guard."""
 
-    def __init__(self, *, allow_loopback: bool, limits: httpx.Limits, ssl_context: ssl.SSLContext | None) -> None:
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool,
+        limits: httpx.Limits,
+        ssl_context: ssl.SSLContext | None,
+        allow: AllowList | None = None,
+    ) -> None:
         super().__init__(trust_env=False, limits=limits, retries=0)
         if ssl_context is None:
             ssl_context = httpx.create_ssl_context(trust_env=False)
@@ -241,7 +256,7 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
             http1=True,
             http2=False,
             retries=0,
-            network_backend=GuardedBackend(allow_loopback=allow_loopback),
+            network_backend=GuardedBackend(allow_loopback=allow_loopback, allow=allow),
         )
 
 
@@ -424,6 +439,9 @@ class SafeFetcher:
         global _warned_private
         self._settings = settings
         self._allow_loopback = bool(settings.allow_private_addresses)
+        self._allow = parse_allow_list(settings.allow_private)
+        if self._allow:
+            log.info("[fetch] allow_private opens these private sources: %s", ", ".join(settings.allow_private))
         if self._allow_loopback and not _warned_private:
             _warned_private = True
             log.warning(
@@ -433,6 +451,7 @@ class SafeFetcher:
         self._client = httpx.AsyncClient(
             transport=_GuardedTransport(
                 allow_loopback=self._allow_loopback,
+                allow=self._allow,
                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=32, keepalive_expiry=30),
                 ssl_context=ssl_context,
             ),
@@ -470,7 +489,7 @@ class SafeFetcher:
         parsed = _parse_url(url)
         literal = _literal_ip(parsed.host)
         if literal is not None:  # refuse before the pool is even asked; the backend checks again
-            check_addresses(parsed.host, [literal], allow_loopback=self._allow_loopback)
+            check_addresses(parsed.host, [literal], allow_loopback=self._allow_loopback, allow=self._allow)
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -510,7 +529,7 @@ class SafeFetcher:
         parsed = _parse_url(str(target))
         literal = _literal_ip(parsed.host)
         if literal is not None:
-            check_addresses(parsed.host, [literal], allow_loopback=self._allow_loopback)
+            check_addresses(parsed.host, [literal], allow_loopback=self._allow_loopback, allow=self._allow)
         log.debug("fetch redirect: %s -> %s", current, parsed)
         return parsed
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from bot.config import Settings
 from bot.errors import FetchError, UserInputError, WirebriefError
-from bot.notices import DEFAULT_FIX, fix_for
+from bot.notices import DEFAULT_FIX, fix_for, help_link
 from bot.schedules import backoff_time, next_poll_time
 from bot.store import Store
 from bot.store.types import IngestResult, NewItem, SourceRef, utcnow
@@ -131,7 +131,10 @@ async def _failed(store: Store, settings: Settings, source: SourceRef, interval:
     asked = getattr(exc, "retry_after", None)
     if asked:  # 429/503 with Retry-After: never sooner than the feed asked (up to a day)
         retry = max(retry, next_poll_time(source.url, interval, now + timedelta(seconds=min(asked, MAX_RETRY_AFTER))))
-    paused = await asyncio.to_thread(store.poll_failed, source.id, error, retry, sched.failure_limit, pause_after, fix)
+    link = help_link(source.kind, source.url, getattr(exc, "reason", None))
+    paused = await asyncio.to_thread(
+        store.poll_failed, source.id, error, retry, sched.failure_limit, pause_after, fix, link
+    )
     log.warning("poll failed", extra={"source": source.url, "error": error, "paused": paused, "retry_at": retry})
 
 

@@ -158,11 +158,14 @@ def post_embed(post: Post) -> discord.Embed:
 
 
 def notice_embed(post: Post) -> discord.Embed:
-    """A notice: headline, the error and the fix; no link (it would open the broken source)."""
+    """A notice: headline, the error and the fix. Its title links to the feed's site where that
+    helps (see ``bot.notices.help_link``), never to the broken feed itself."""
+    site = safe_url(post.digest.url)
+    text = safe_text(post.digest.text, DESCRIPTION_LIMIT - 200, markdown=True)
+    if site:
+        text += f"\nOpen the site: {safe_text(urlsplit(site).netloc, 100)} (the title links there)."
     embed = discord.Embed(
-        title=safe_text(post.digest.headline, TITLE_LIMIT),
-        description=safe_text(post.digest.text, DESCRIPTION_LIMIT, markdown=True),
-        colour=NOTICE_COLOUR,
+        title=safe_text(post.digest.headline, TITLE_LIMIT), url=site, description=text, colour=NOTICE_COLOUR
     )
     embed.set_footer(text=safe_text(post.source_name, FOOTER_LIMIT, markdown=False))
     return embed

@@ -172,8 +172,8 @@ def digest_message(
 
 
 def notice_message(digest: Digest, source_name: str | None = None) -> dict[str, Any]:
-    """A notice about a source: its headline, the error and the fix; no button (a link to a
-    source that just failed would only open the broken address)."""
+    """A notice about a source: its headline, the error and the fix, and a button to the feed's
+    site where that helps (``bot.notices.help_link``) — never to the feed that just failed."""
     head = clip(headline(digest), HEADER_MAX)
     body = clip(escape(" ".join(digest.text.split()), formatting=False), SECTION_MAX)
     blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(head)}]
@@ -181,6 +181,11 @@ def notice_message(digest: Digest, source_name: str | None = None) -> dict[str, 
         blocks.append({"type": "section", "text": _mrkdwn(body)})
     if source_name:
         blocks.append({"type": "context", "elements": [_mrkdwn(clip(escape(source_name), CONTEXT_MAX))]})
+    site = safe_url(digest.url)
+    if site:
+        label = clip(f"Open {urlsplit(site).hostname}", 75)
+        button = {"type": "button", "text": _plain(label), "url": site, "action_id": OPEN_SOURCE_ACTION}
+        blocks.append({"type": "actions", "elements": [button]})
     return {"text": clip(f"{head}\n{body}", FALLBACK_MAX), "blocks": blocks}
 
 

@@ -57,7 +57,7 @@ def refusal(url: str, exc: FetchError, body: bytes = b"", content_type: str | No
     if exc.reason == "address_refused":
         return (
             f"{where}: {exc}. Private and local addresses are not fetched "
-            "(an operator can allow a newsroom's internal hosts in [fetch] allow_hosts)."
+            "(an operator can allow a newsroom's internal hosts in [fetch] allow_private)."
         )
     if exc.reason in ("malformed", "bad_content_type"):
         media = (content_type or "").split(";")[0].strip().lower()

@@ -124,11 +124,13 @@ class IngestStore(StoryStore, StoreBase):
         failure_limit: int,
         pause_after: timedelta | None = None,
         fix: str | None = None,
+        link: str | None = None,
     ) -> bool:
         """Count a failure; at ``failure_limit`` failures in a row — or, with two or more,
         once the source has been failing for ``pause_after`` — pause it and leave a notice with
         the error and ``fix`` for every subscribed channel (delivered like a digest, exactly
-        once). Returns True if paused."""
+        once); ``link`` is where its button goes (the feed's site, never the feed). Returns True
+        if paused."""
         now = utcnow()
         with self.tx() as s:
             row = s.get_one(SourceRow, source_id)
@@ -141,7 +143,7 @@ class IngestStore(StoryStore, StoreBase):
                 return False
             row.paused_reason = f"paused after {row.failures} failed fetches; last error: {error}"[:500]
             notice = pause_notice(
-                row.name, row.failures, failing_for.total_seconds() / 3600, error[:300], fix or DEFAULT_FIX
+                row.name, row.failures, failing_for.total_seconds() / 3600, error[:300], fix or DEFAULT_FIX, link
             )
             s.add(
                 DigestRow(

@@ -1,5 +1,5 @@
 """A broken source is reported with the error and the fix, within a bounded time, and its
-notice links nowhere (a button to the broken feed would help nobody)."""
+notice links to the feed's site, never to the broken feed (which would help nobody)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ async def test_three_failures_pause_with_the_error_and_the_fix(tmp_path: Path, s
         assert notice.digest.headline == "Wirebrief paused Test Feed: it has failed 3 times in a row"
         assert "Last error: 127.0.0.1 answered HTTP 404" in notice.digest.text
         assert "What to do: The feed has moved or been removed" in notice.digest.text
-        assert notice.source_url is None and notice.digest.url is None
+        # the button opens the feed's site (where its new address is), never the feed that failed
+        assert notice.source_url is None and notice.digest.url == server.url("/")
 
 
 async def test_a_source_failing_for_the_pause_window_is_paused_sooner(tmp_path: Path, store_url: str, server) -> None:
@@ -55,3 +56,14 @@ async def test_a_source_failing_for_the_pause_window_is_paused_sooner(tmp_path: 
         [notice] = notices(bot)
         assert notice.digest.headline.endswith(": it has failed for 2 h")
         assert "HTTP 503" in notice.digest.text and "subscribe to it again to resume" in notice.digest.text
+
+
+def test_the_notice_link_is_the_site_only_where_the_site_can_help() -> None:
+    from bot.notices import help_link
+
+    feed_url = "https://news.example:8443/world/rss.xml"
+    assert help_link("feed", feed_url, "http_status") == "https://news.example:8443/"
+    assert help_link("feed", feed_url, "malformed") == "https://news.example:8443/"
+    assert help_link("feed", feed_url, "address_refused") is None  # a private host: nothing to open
+    assert help_link("feed", "https://news.example/", "http_status") is None  # the site is the feed
+    assert help_link("wire", "wire:desk", "wire") is None

@@ -32,7 +32,7 @@ async def test_what_is_not_a_feed_is_refused_with_the_reason(
         server.url("/about"): "it is a web page, not a feed, and it names no feed (look for an RSS link on the site).",
         server.url("/report.pdf"): "not a feed Wirebrief can read (RSS, Atom or JSON Feed); it sent application/pdf.",
         server.url("/gone"): "answered HTTP 404",
-        "http://10.20.30.40/feed": "an operator can allow a newsroom's internal hosts in [fetch] allow_hosts",
+        "http://10.20.30.40/feed": "an operator can allow a newsroom's internal hosts in [fetch] allow_private",
     }
     async with running_bot(tmp_path, store_url) as bot:
         for url, reason in cases.items():
