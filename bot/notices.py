@@ -26,6 +26,8 @@ FIXES = {
     "feed's address on the site and subscribe to that.",
     "bad_content_type": "The address serves a web page or a file, not a feed: find the feed's address on the site "
     "(often /feed or /rss) and subscribe to that.",
+    "page": "The address now serves a web page, not a feed: subscribe to the feed the page names (if it names "
+    "one, it is in the error above; otherwise look on the site for /feed or /rss), then unsubscribe this one.",
     "too_big": "The feed is larger than Wirebrief reads ([fetch] max_bytes): ask the publisher for a shorter "
     "feed, or an operator can raise the limit.",
     "wire": "The wire folder is missing or unreadable: check it exists on the server and is named in [wires], "
@@ -44,7 +46,7 @@ def fix_for(reason: str | None, status: int | None = None) -> str:
 
 
 #: Failures whose fix sends the reader to the site; the others have no useful page to open.
-_SITE_HELPS = {"http_status", "timeout", "connection", "malformed", "bad_content_type", "too_big"}
+_SITE_HELPS = {"http_status", "timeout", "connection", "malformed", "bad_content_type", "page", "too_big"}
 
 
 def help_link(kind: str, url: str, reason: str | None) -> str | None:

@@ -155,7 +155,12 @@ async def _read(
     )
     if got.status == 304:
         return SourceRead([], got.etag, got.last_modified)
-    parsed = await asyncio.to_thread(_parse, got.body, got.url, got.content_type)
+    try:
+        parsed = await asyncio.to_thread(_parse, got.body, got.url, got.content_type)
+    except FetchError as exc:
+        from bot.sources.check import page_error
+
+        raise page_error(got.body, got.url, got.content_type) or exc from None
     return SourceRead(parsed.items, got.etag, got.last_modified, parsed.title)
 
 

@@ -163,7 +163,7 @@ def notice_embed(post: Post) -> discord.Embed:
     site = safe_url(post.digest.url)
     text = safe_text(post.digest.text, DESCRIPTION_LIMIT - 200, markdown=True)
     if site:
-        text += f"\nOpen the site: {safe_text(urlsplit(site).netloc, 100)} (the title links there)."
+        text += f"\nOpen the site: {safe_text(urlsplit(site).netloc, 100, markdown=False)} (the title links there)."
     embed = discord.Embed(
         title=safe_text(post.digest.headline, TITLE_LIMIT), url=site, description=text, colour=NOTICE_COLOUR
     )

@@ -64,3 +64,16 @@ def refusal(url: str, exc: FetchError, body: bytes = b"", content_type: str | No
         sent = f"; it sent {media}" if media else ""
         return f"{where}: it is not a feed Wirebrief can read (RSS, Atom or JSON Feed){sent}."
     return f"{where}: {exc}."
+
+
+def page_error(body: bytes, url: str, content_type: str | None) -> FetchError | None:
+    """What a poll reports when a feed's address now serves a web page: reason "page", naming
+    the feed the page links to when it names one (a publisher that moved its feed usually
+    does), so the notice can say where to go. None when the body is not a web page."""
+    if not body or not looks_html(body, content_type):
+        return None
+    host = urlsplit(url).hostname or "the site"
+    feeds = discover_feeds(body, url)
+    if feeds:
+        return FetchError("page", f"{host} now serves a web page, not a feed; the page names its feed: {feeds[0]}")
+    return FetchError("page", f"{host} now serves a web page, not a feed, and the page names no feed")

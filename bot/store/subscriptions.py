@@ -99,11 +99,15 @@ class SubscriptionStore(StoreBase):
                 .limit(1)
             )
             stored = _options_json(options)
+            source = s.get_one(SourceRow, source_id)
+            if source.paused_reason is not None:
+                # Subscribing again (new or existing) is how a user asks to try a paused source once
+                # more, as its notice says: the source resumes, for every channel subscribed to it.
+                source.paused_reason, source.failures, source.next_poll = None, 0, None
             if sub is not None:
                 sub.cron, sub.timezone, sub.backfill, sub.paused_reason = cron, timezone, backfill, None
                 sub.options = stored
                 return sub.id
-            source = s.get_one(SourceRow, source_id)
             live = source.last_fetch is not None and source.last_fetch >= now - fresh and source.paused_reason is None
             sub = SubscriptionRow(
                 platform=platform,
@@ -117,9 +121,6 @@ class SubscriptionStore(StoreBase):
                 created=now,
                 options=stored,
             )
-            if source.paused_reason is not None:
-                # Subscribing again is how a user asks to try a paused source once more.
-                source.paused_reason, source.failures, source.next_poll = None, 0, None
             s.add(sub)
             s.flush()
             return sub.id

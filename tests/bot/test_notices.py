@@ -67,3 +67,40 @@ def test_the_notice_link_is_the_site_only_where_the_site_can_help() -> None:
     assert help_link("feed", feed_url, "address_refused") is None  # a private host: nothing to open
     assert help_link("feed", "https://news.example/", "http_status") is None  # the site is the feed
     assert help_link("wire", "wire:desk", "wire") is None
+
+
+async def test_subscribing_again_as_the_notice_says_resumes_the_source(tmp_path: Path, store_url: str, server) -> None:
+    server.route("/down.xml", feed(rss([("a", "First", 'LISBON - Ferries stop. "No," said Ana Lima.')])))
+    async with running_bot(tmp_path, store_url) as bot:
+        await bot.services.subscribe(MAIN, server.url("/down.xml"), backfill=0)
+        server.route("/down.xml", Reply(status=503, body=b"busy"))
+        for _ in range(3):
+            await bot.engine.run_pass()
+        [sub] = await bot.services.subscriptions(MAIN)
+        assert sub.source.paused_reason and len(notices(bot)) == 1
+        fixed = rss([("b", "Second", 'OSLO - Trams run. "Yes," said Erlend Vik.'), ("a", "First", "x")])
+        server.route("/down.xml", feed(fixed))
+
+        await bot.services.subscribe(MAIN, server.url("/down.xml"), backfill=0)  # "subscribe to it again"
+        [sub] = await bot.services.subscriptions(MAIN)
+        assert sub.source.paused_reason is None and sub.paused_reason is None and sub.source.failures == 0
+        await bot.engine.run_pass()
+        assert [p.digest.title for p in bot.platform.posts if not p.digest.extra.get("notice")] == ["Second"]
+
+
+async def test_a_feed_replaced_by_a_page_is_reported_with_the_feed_the_page_names(
+    tmp_path: Path, store_url: str, server
+) -> None:
+    server.route("/news/rss", feed(rss([])))
+    moved = b'<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/v2/feed.xml">'
+    async with running_bot(tmp_path, store_url) as bot:
+        await bot.services.subscribe(MAIN, server.url("/news/rss"))
+        server.route("/news/rss", Reply(body=moved + b"</head><body>We moved.</body></html>"))
+        for _ in range(3):
+            await bot.engine.run_pass()
+        [notice] = notices(bot)
+        assert f"the page names its feed: {server.url('/v2/feed.xml')}" in notice.digest.text
+        assert "What to do: The address now serves a web page, not a feed: subscribe to the feed the page names" in (
+            notice.digest.text
+        )
+        assert notice.digest.url == server.url("/")
