@@ -198,6 +198,9 @@ class Reply:
     delivery_id: int | None = None
     #: A re-claimed reply an earlier attempt may have made: the platform looks for it first.
     resend: bool = False
+    #: The subscription's target (see :attr:`Post.target`): a reply to a story first posted
+    #: into a thread goes into that thread.
+    target: str | None = None
 
     @property
     def title(self) -> str:

@@ -241,13 +241,15 @@ class StoreServices(RecoveryServices, Services):
         or a reply in the story's thread (which pings nobody); or None: a later article of a
         story that adds nothing, recorded in the thread with nothing to send."""
         post = await asyncio.to_thread(self.store.post_for, candidate, delivery_id)
-        if not isinstance(post, Post):
+        if post is None:
             return post
         options = (await asyncio.to_thread(self.store.subscription_options, [candidate.subscription_id])).get(
             candidate.subscription_id
         )
         if options is None:
             return post
+        if isinstance(post, Reply):
+            return replace(post, target=options.target) if options.target else post
         kind = "notice" if post.digest.extra.get("notice") else "item"
         return replace(post, mention=mention_for(options, post.digest, kind), target=options.target)
 

@@ -69,6 +69,37 @@ def channel_of(interaction: discord.Interaction) -> ChannelRef:
     )
 
 
+TargetChannel = app_commands.AppCommandChannel | app_commands.AppCommandThread
+
+
+class TargetTransformer(app_commands.Transformer):
+    """A channel option offering only forums and threads (Discord filters the picker), taken as
+    Discord resolved it: no cache needed, so a thread made a minute ago works too."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        kinds = discord.ChannelType
+        return [kinds.forum, kinds.public_thread, kinds.private_thread, kinds.news_thread]
+
+    async def transform(self, interaction: discord.Interaction, value: TargetChannel) -> TargetChannel:
+        return value
+
+
+def target_value(channel: TargetChannel | None) -> str | None:
+    """The post_in option as the services take it: "forum:<id>" or "thread:<id>"."""
+    if channel is None:
+        return None
+    if isinstance(channel, app_commands.AppCommandThread):
+        return f"thread:{channel.id}"
+    if channel.type == discord.ChannelType.forum:
+        return f"forum:{channel.id}"
+    return f"text:{channel.id}"  # refused by the grammar with its own words
+
+
 def role_value(role: discord.Role | None) -> str | None:
     """The role option as the services take it; @everyone (whose id is the guild's) by name, so
     the one grammar refuses it with its own words."""
@@ -171,6 +202,8 @@ class DigestCommands(app_commands.Group):
         mention="A role to ping for items matching mention_when (breaking news); nothing else pings anyone",
         mention_when="Which items ping the role (same words as filter); empty: every item",
         stop_mentions="Stop pinging the role this subscription pings",
+        post_in="A forum (each story its own post) or a thread to post into instead of this channel",
+        post_here="Post in this channel again instead of a forum or thread",
     )
     async def subscribe(
         self,
@@ -185,10 +218,13 @@ class DigestCommands(app_commands.Group):
         mention: discord.Role | None = None,
         mention_when: app_commands.Range[str, 1, 1000] | None = None,
         stop_mentions: bool = False,
+        post_in: app_commands.Transform[TargetChannel, TargetTransformer] | None = None,
+        post_here: bool = False,
     ) -> None:
         if await self._refuse_unless_manager(interaction):
             return
         ping = "none" if stop_mentions else role_value(mention)
+        target = "none" if post_here else target_value(post_in)
 
         async def work() -> Reply:
             sub = await self.services.subscribe(
@@ -202,6 +238,7 @@ class DigestCommands(app_commands.Group):
                 empty=empty,
                 mention=ping,
                 mention_when="none" if stop_mentions else mention_when,
+                target=target,
             )
             return replies.subscribed_text(sub)
 

@@ -21,6 +21,7 @@ from adapters.discord.edition import edition_parts, thread_title
 from adapters.discord.marker import mark, message_markers
 from adapters.discord.mentions import handle_mention, is_addressed_to
 from adapters.discord.render import post_embed, post_ping, reply_embed, thread_name
+from adapters.discord.targets import send_to_target, target_reply_channel, target_thread
 from bot.config import DiscordSettings, Settings
 from bot.domain import ChannelRef, Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
@@ -185,8 +186,8 @@ class DiscordPlatform:
         if self.client is None:
             raise DeliveryError("discord: not started")
         marker = f"d{post.delivery_id}" if post.delivery_id is not None else None
-        if post.resend and marker:
-            found = await self.find(post.channel, marker)
+        if post.resend and marker:  # a thread target is searched; a forum post or a webhook's is not
+            found = await self.find(post.channel, marker, target_thread(post.target))
             if found is not None:
                 return found
         guild_id = int(post.channel.workspace) if post.channel.workspace else None
@@ -194,8 +195,11 @@ class DiscordPlatform:
         nonce = f"wb-{post.delivery_id}" if post.delivery_id is not None else None
         content, allowed = post_ping(post)
         kwargs = mark({"content": content, "embed": post_embed(post)}, marker)
+        kwargs |= {"allowed_mentions": allowed, "nonce": nonce}
         try:
-            message = await channel.send(**kwargs, allowed_mentions=allowed, nonce=nonce)
+            if post.target:  # a forum (a post per story) or a thread instead of the channel
+                return await send_to_target(self.client, post, kwargs)
+            message = await channel.send(**kwargs)
         except discord.RateLimited as exc:
             raise RateLimited(exc.retry_after, f"discord: rate limited for {exc.retry_after:.0f}s") from None
         except discord.HTTPException as exc:
@@ -249,7 +253,8 @@ class DiscordPlatform:
         marker = f"d{reply.delivery_id}" if reply.delivery_id is not None else None
         in_thread = reply.thread is not None and reply.thread.isdigit()
         if reply.resend and marker:
-            found = (await self.find(reply.channel, marker, reply.thread) if in_thread else None) or await self.find(
+            home = target_thread(reply.target) or (reply.thread if in_thread else None)
+            found = (await self.find(reply.channel, marker, home) if home else None) or await self.find(
                 reply.channel, marker
             )
             if found is not None:
@@ -257,6 +262,8 @@ class DiscordPlatform:
         nonce = f"wb-{reply.delivery_id}" if reply.delivery_id is not None else None
         kwargs = mark({"embed": reply_embed(reply)}, marker)
         kwargs |= {"allowed_mentions": discord.AllowedMentions.none(), "nonce": nonce}
+        if reply.target and reply.target.startswith("thread:"):  # the story's first post is in that thread
+            return await self._send(target_reply_channel(reply.channel, reply.target), kwargs, reference=reply.thread)
         if in_thread:
             assert reply.thread is not None
             message = await self._in_thread(reply.channel, reply.thread, reply.thread_title, kwargs)

@@ -141,6 +141,13 @@ class FakeDiscord:
         self.deleted_channels: set[str] = set()
         #: Threads started on a message: thread id (= the message's id) -> parent channel id.
         self.threads: dict[str, str] = {}
+        #: A forum channel (type 15): each POST /channels/<forum>/threads is a forum post.
+        self.forum_id = snowflake()
+        #: A thread that already exists under the first text channel (the desk's "live" thread;
+        #: not in :attr:`threads`, which holds the threads made while a test runs).
+        self.thread_id = snowflake()
+        self.messages[self.forum_id] = []
+        self.messages[self.thread_id] = []
         #: Channels where starting a thread is refused (50013 Missing Permissions).
         self.no_threads: set[str] = set()
         #: Channels whose next message is created but answered only once the event is set.
@@ -312,6 +319,7 @@ class FakeDiscord:
             ("POST", r"/channels/(?P<cid>\d+)/messages", self._create_message),
             ("GET", r"/channels/(?P<cid>\d+)/messages", self._history),
             ("POST", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/threads", self._start_thread),
+            ("POST", r"/channels/(?P<cid>\d+)/threads", self._forum_post),
             ("POST", r"/channels/(?P<cid>\d+)/typing", self._typing),
         ]
         return [(m, re.compile(p), h) for m, p, h in table]
@@ -419,6 +427,20 @@ class FakeDiscord:
         self.messages[mid] = []
         return _json(self.channel_payload(mid) | {"name": (body or {}).get("name", "")})
 
+    async def _forum_post(self, body: dict[str, Any], cid: str) -> web.Response:
+        """A post in a forum, as Discord makes one: a thread whose starter message has its id."""
+        problem = self._channel_problem(cid)
+        if problem is not None:
+            return problem
+        if cid != self.forum_id:
+            return _error(400, 50024, "Cannot execute action on this channel type")
+        tid = snowflake()
+        self.threads[tid] = cid
+        message = self.message_payload(tid, body.get("message") or {}, author=self.bot_user)
+        message["id"] = tid
+        self.messages[tid] = [message]
+        return _json(self.channel_payload(tid) | {"name": body.get("name", ""), "message": message})
+
     def _interaction_for(self, token: str) -> Interaction | None:
         return next((i for i in self.interactions.values() if i.token == token), None)
 
@@ -455,12 +477,29 @@ class FakeDiscord:
 
     # ----- payloads --------------------------------------------------------------------------
     def channel_payload(self, cid: str) -> dict[str, Any]:
-        if cid in self.threads:
+        if cid == self.forum_id:
+            return {
+                "id": cid,
+                "type": 15,
+                "guild_id": self.guild_id,
+                "name": "stories",
+                "position": len(self.channel_ids),
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "topic": None,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "flags": 0,
+                "available_tags": [],
+                "default_auto_archive_duration": 1440,
+            }
+        if cid in self.threads or cid == self.thread_id:
             return {
                 "id": cid,
                 "type": 11,
                 "guild_id": self.guild_id,
-                "parent_id": self.threads[cid],
+                "parent_id": self.threads.get(cid, self.channel_ids[0]),
                 "name": "thread",
                 "owner_id": self.application_id,
                 "message_count": len(self.messages.get(cid, [])),
@@ -505,8 +544,8 @@ class FakeDiscord:
             "emojis": [],
             "stickers": [],
             "features": [],
-            "channels": [self.channel_payload(c) for c in self.channel_ids],
-            "threads": [],
+            "channels": [self.channel_payload(c) for c in [*self.channel_ids, self.forum_id]],
+            "threads": [self.channel_payload(self.thread_id)],
             "members": [self.member_payload(self.bot_user, permissions=None)],
             "member_count": 2,
             "large": False,
