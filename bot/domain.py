@@ -173,6 +173,26 @@ class Post:
     resend: bool = False
 
 
+@dataclass(frozen=True)
+class FeedPreview:
+    """A feed as subscribing to it would bring it, before anyone does: its title, how many items
+    it carries now, and its latest items as they would post (newest first); with a filter,
+    which of them it lets through."""
+
+    url: str
+    title: str
+    total: int
+    posts: tuple[Post, ...]
+    passes: tuple[bool, ...]
+    filters: str | None = None
+
+    @property
+    def host(self) -> str:
+        from urllib.parse import urlsplit
+
+        return (urlsplit(self.url).hostname or "").removeprefix("www.")
+
+
 #: What a reply in a story's thread is about.
 REPLY_KINDS = ("outlet", "followup", "edit", "correction")
 

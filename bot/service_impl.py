@@ -16,6 +16,7 @@ from bot.domain import (
     ChannelRef,
     ChannelStatus,
     Edition,
+    FeedPreview,
     Post,
     Reply,
     SourceInfo,
@@ -178,6 +179,13 @@ class StoreServices(RecoveryServices, Services):
 
         dispatch = await fetch_article(self.fetcher(), url.strip())
         return await asyncio.to_thread(summarise, dispatch)
+
+    async def preview(self, channel: ChannelRef, url: str, filters: str | None = None) -> FeedPreview | Digest:
+        from bot.preview import preview_feed
+
+        checked = _check_url(url.strip())
+        found = await preview_feed(self.fetcher(), checked, channel, filters)
+        return found if found is not None else await self.digest_link(checked)
 
     async def channel_gone(self, channel: ChannelRef, reason: str) -> None:
         paused = await asyncio.to_thread(self.store.pause_channel, channel, reason)

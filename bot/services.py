@@ -7,7 +7,7 @@ work (database, summariser, HTTP) runs off the event loop inside.
 
 from __future__ import annotations
 
-from bot.domain import ChannelRef, ChannelStatus, Edition, Post, SubscriptionInfo
+from bot.domain import ChannelRef, ChannelStatus, Edition, FeedPreview, Post, SubscriptionInfo
 from digests.model import Digest
 
 
@@ -63,6 +63,12 @@ class Services:
     async def digest_link(self, url: str) -> Digest:
         """Fetch a web page (SSRF-guarded, size and time capped) and summarise it.
         Raises FetchError whose ``reason`` says why, for a polite reply."""
+        raise NotImplementedError
+
+    async def preview(self, channel: ChannelRef, url: str, filters: str | None = None) -> FeedPreview | Digest:
+        """What subscribing ``channel`` to the feed at ``url`` would bring (its latest items as
+        they would post, which of them ``filters`` lets through), stored nowhere; for a web
+        page, its digest. Raises FetchError or UserInputError with a reason fit to show."""
         raise NotImplementedError
 
     async def next_edition(self, channel: ChannelRef) -> Edition | None:

@@ -23,7 +23,7 @@ from discord import app_commands
 from adapters.discord import replies
 from adapters.discord.edition import Part
 from adapters.discord.render import digest_embed, post_embed, safe_text
-from bot.domain import ChannelRef
+from bot.domain import ChannelRef, FeedPreview
 from bot.errors import FetchError, WirebriefError
 from bot.services import Services
 
@@ -332,14 +332,23 @@ class DigestCommands(app_commands.Group):
     ) -> list[app_commands.Choice[str]]:
         return timezone_choices(current)
 
-    @app_commands.command(name="preview", description="The digest of a link, shown only to you")
-    @app_commands.describe(url="A link to a news article")
-    async def preview(self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
+    @app_commands.command(name="preview", description="A feed before subscribing, or an article's digest (only you)")
+    @app_commands.describe(
+        url="A feed URL (its latest items as they would post here) or a link to a news article",
+        filter="Try a filter on the feed's items: which of them would post",
+    )
+    async def preview(
+        self,
+        interaction: discord.Interaction,
+        url: app_commands.Range[str, 1, 2000],
+        filter: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
         async def work() -> Reply:
             try:
-                return digest_embed(await self.services.digest_link(url.strip()))
+                found = await self.services.preview(channel_of(interaction), url.strip(), filter)
             except FetchError as exc:
                 return replies.fetch_failure(exc, url.strip())
+            return replies.feed_preview(found) if isinstance(found, FeedPreview) else digest_embed(found)
 
         await run(interaction, work, ephemeral=True, slow=True)
 

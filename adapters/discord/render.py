@@ -102,6 +102,11 @@ def speaker_label(speaker: str | None, role: str | None) -> str:
     return f"{who} — {role}" if role else who
 
 
+def embed_size(embed: discord.Embed) -> int:
+    """The characters Discord counts against its 6,000 per message."""
+    return _embed_size(embed)
+
+
 def _embed_size(embed: discord.Embed) -> int:
     size = len(embed.title or "") + len(embed.description or "") + len(embed.footer.text or "")
     return size + sum(len(f.name or "") + len(f.value or "") for f in embed.fields)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapters.discord.edition import Part, edition_parts
-from adapters.discord.render import neutralise_mentions, safe_text
-from bot.domain import ChannelStatus, Edition, SubscriptionInfo
+from adapters.discord.render import TOTAL_LIMIT, embed_size, neutralise_mentions, post_embed, safe_text
+from bot.domain import ChannelStatus, Edition, FeedPreview, SubscriptionInfo
 from bot.errors import FetchError
 from bot.schedules import format_local
 
@@ -41,7 +41,8 @@ HELP = (
     "• `/digest edition` — what the next edition would hold now, only for you\n"
     "• `/digest timezone zone:` — the time zone schedules here use when they name none\n"
     "• `/digest list`, `/digest unsubscribe which:<number>`, `/digest status`\n"
-    "• `/digest preview url:<link>` — a digest of any article, only for you\n"
+    "• `/digest preview url:<link>` — a feed's latest items as they would post (try a `filter:`), or any "
+    "article's digest, only for you\n"
     "• Mention me with up to 3 links and I reply with their digests.\n"
     "Subscribing and unsubscribing need the Manage Channels permission{role}."
 )
@@ -77,6 +78,30 @@ def edition_preview(edition: Edition | None) -> str | Part:
         note += f" Showing {shown} of {total}; the rest will go in the edition's thread."
     content = note + "\n" + first.content.split("\n")[0]
     return Part(content[:MESSAGE_LIMIT], first.embeds)
+
+
+def feed_preview(preview: FeedPreview) -> str | Part:
+    """`/digest preview` of a feed: what it carries and its latest items as they would post here
+    (only those a filter lets through as embeds), for the caller's eyes only."""
+    title = safe_text(preview.title, 200)
+    head = f"Preview of **{title}** ({safe_text(preview.host, 100, markdown=False)}) — only you can see this. "
+    head += f"It carries {preview.total} item{'s' if preview.total != 1 else ''}"
+    if not preview.posts:
+        return head + "; none yet. Subscribed, it would post each new item as it arrives."
+    lines = [head + f"; the latest {len(preview.posts)}, as they would post here:"]
+    for n, (post, passes) in enumerate(zip(preview.posts, preview.passes, strict=True), start=1):
+        mark = "✓" if passes else "✗ filtered out:"
+        lines.append(f"{n}. {mark} {safe_text(post.digest.headline or post.digest.title or 'Untitled', 200)}")
+    if preview.filters:
+        kept = sum(preview.passes)
+        lines.append(f"With filter {safe_text(preview.filters, 300)}: {kept} of {len(preview.posts)} would post.")
+    lines.append("Subscribe with `/digest subscribe source:<this URL>` (add the same `filter:` to keep it).")
+    embeds: list = []  # type: ignore[type-arg]
+    for post, passes in zip(preview.posts, preview.passes, strict=True):
+        embed = post_embed(post)
+        if passes and sum(embed_size(e) for e in [*embeds, embed]) <= TOTAL_LIMIT:
+            embeds.append(embed)
+    return Part(clip("\n".join(lines)), embeds)
 
 
 def help_text(manager_role: str | None) -> str:

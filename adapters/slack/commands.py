@@ -19,8 +19,8 @@ from bot.subscription_grammar import LINE_HELP, SubscribeWords, read_line
 COMMAND = "/digest"
 USAGE = (
     "Usage: `{cmd}` · `{cmd} subscribe <feed URL or wire name> " + LINE_HELP + "` · `{cmd} list` · "
-    "`{cmd} unsubscribe <n>` · `{cmd} status` · `{cmd} timezone <zone> [workspace]` · `{cmd} preview <url>` · "
-    "`{cmd} edition` · `{cmd} help`"
+    "`{cmd} unsubscribe <n>` · `{cmd} status` · `{cmd} timezone <zone> [workspace]` · "
+    '`{cmd} preview <url> [filter "…"]` · `{cmd} edition` · `{cmd} help`'
 )
 MAX_TEXT = 1000
 
@@ -80,6 +80,7 @@ class Unsubscribe:
 @dataclass(frozen=True)
 class Preview:
     url: str
+    filters: str | None = None
 
 
 Command = Latest | Help | NextEdition | ListSubs | Status | Subscribe | Unsubscribe | Preview | SetTimezone
@@ -155,11 +156,11 @@ def parse(text: str) -> Command:
         return _parse_timezone(rest)
     if verb in ("unsubscribe", "remove") and len(rest) == 1:
         return Unsubscribe(rest[0])
-    if verb == "preview" and len(rest) == 1:
+    if verb == "preview" and (len(rest) == 1 or (len(rest) == 3 and rest[1].lower() in ("filter", "only"))):
         url = rest[0]
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise UsageError(f"{url!r} is not an http(s) link")
-        return Preview(url)
+        return Preview(url, rest[2] if len(rest) == 3 else None)
     if verb in ("list", "ls", "status", "latest", "last", "unsubscribe", "remove", "preview", "edition", "next"):
         raise UsageError(f"wrong arguments for {verb!r}")
     raise UsageError(f"unknown subcommand {verb!r}")

@@ -37,7 +37,7 @@ from adapters.slack.commands import (
 )
 from adapters.slack.mentions import extract_links
 from adapters.slack.permissions import may_manage
-from bot.domain import ChannelRef, Post
+from bot.domain import ChannelRef, FeedPreview, Post
 from bot.errors import FetchError, NotFoundError, UserInputError
 from bot.services import Services
 from digests.model import Digest
@@ -151,12 +151,14 @@ class SlackHandlers:
             case Unsubscribe(which=which):
                 sub = await self.services.unsubscribe(channel, which)
                 return {"text": replies.unsubscribed_text(sub), "response_type": IN_CHANNEL}
-            case Preview(url=url):
+            case Preview(url=url, filters=filters):
                 try:
-                    digest = await self.services.digest_link(url)
+                    found = await self.services.preview(channel, url, filters)
                 except FetchError as exc:
                     return {"text": replies.fetch_failure(url, exc), "response_type": EPHEMERAL}
-                return {**link_message(url, digest), "response_type": EPHEMERAL}
+                if isinstance(found, FeedPreview):
+                    return {**replies.feed_preview(found, name, post_message), "response_type": EPHEMERAL}
+                return {**link_message(url, found), "response_type": EPHEMERAL}
         raise UsageError("unknown subcommand")
 
     # -- @Wirebrief <link> -----------------------------------------------------------------

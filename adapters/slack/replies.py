@@ -6,13 +6,14 @@ goes through :func:`~adapters.slack.blocks.escape` so it cannot mention or link 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from adapters.slack.blocks import CONTEXT_MAX, _mrkdwn, clip, escape
 from adapters.slack.commands import usage
 from adapters.slack.edition import edition_messages
-from bot.domain import ChannelStatus, Edition, SubscriptionInfo
+from bot.domain import ChannelStatus, Edition, FeedPreview, Post, SubscriptionInfo
 from bot.errors import FetchError
 from bot.schedules import format_local
 from bot.subscription_grammar import LINE_HELP
@@ -54,7 +55,8 @@ def help_text(command: str) -> str:
         f"• `{command} unsubscribe <n>` — stop subscription number n",
         f"• `{command} status` — when each source was last read, and any trouble",
         f"• `{command} timezone Europe/Kyiv [workspace]` — the zone schedules here use when they name none",
-        f"• `{command} preview <url>` — a digest of one page, only for you",
+        f'• `{command} preview <url> [filter "…"]` — a feed\'s latest items as they would post here (and '
+        "which a filter lets through), or one page's digest, only for you",
         f"• `{command} edition` — what this channel's next edition would hold now, only for you",
         "• On arrival, each story is one post (other outlets and updates go in its thread); on a schedule, "
         "one edition per post time with every story from the channel's sources on that schedule",
@@ -186,3 +188,32 @@ def edition_preview(edition: Edition | None, command: str) -> dict[str, Any]:
     context = {"type": "context", "elements": [_mrkdwn(clip(note, CONTEXT_MAX))]}
     blocks = [b for b in first["blocks"] if b["type"] != "context"]  # the note replaces "more in the thread"
     return {"text": first["text"], "blocks": [context, *blocks]}
+
+
+#: Slack's blocks per message, less room for the preview's own.
+_MAX_BLOCKS = 48
+
+
+def feed_preview(preview: FeedPreview, command: str, render: Callable[[Post], dict[str, Any]]) -> dict[str, Any]:
+    """`/digest preview <feed>`: what it carries and its latest items as they would post here
+    (those a filter lets through, rendered by ``render``), for the caller only."""
+    title = escape(clip(preview.title, 200))
+    head = f"Preview of *{title}* ({escape(preview.host, formatting=False)}), only for you: "
+    head += f"it carries {preview.total} item{'s' if preview.total != 1 else ''}"
+    if not preview.posts:
+        return {"text": head + "; none yet. Subscribed, it would post each new item as it arrives."}
+    lines = [head + f"; the latest {len(preview.posts)}, as they would post here:"]
+    for n, (post, passes) in enumerate(zip(preview.posts, preview.passes, strict=True), start=1):
+        mark = ":white_check_mark:" if passes else ":x: filtered out:"
+        lines.append(f"{n}. {mark} {escape(clip(post.digest.headline or post.digest.title or 'Untitled', 200))}")
+    if preview.filters:
+        kept = sum(preview.passes)
+        lines.append(f"With filter {escape(clip(preview.filters, 300))}: {kept} of {len(preview.posts)} would post.")
+    lines.append(f"Subscribe with `{command} subscribe <this URL>` (add the same filter to keep it).")
+    text = clip("\n".join(lines), 2900)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(text)}]
+    for post, passes in zip(preview.posts, preview.passes, strict=True):
+        rendered = render(post)["blocks"]
+        if passes and len(blocks) + 1 + len(rendered) <= _MAX_BLOCKS:
+            blocks.extend([{"type": "divider"}, *rendered])
+    return {"text": text, "blocks": blocks}

@@ -7,6 +7,7 @@ import sys
 from bot.cli import deliveries as _deliveries  # noqa: F401  (registers `deliveries`)
 from bot.cli import digest as _digest  # noqa: F401  (registers `digest`)
 from bot.cli import engine as _engine  # noqa: F401  (registers run, subscribe, status, db ...)
+from bot.cli import exchange as _exchange  # noqa: F401  (registers preview, export, import)
 from bot.cli import prune as _prune  # noqa: F401  (registers `db prune`)
 from bot.cli import stories as _stories  # noqa: F401  (registers `stories`)
 from bot.cli.app import app
