@@ -36,6 +36,7 @@ from bot.subscription_grammar import MAX_BACKFILL, check_request
 from digests.model import Digest
 
 if TYPE_CHECKING:
+    from bot.exchange import ImportReport
     from bot.fetch import SafeFetcher
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,30 @@ class StoreServices(RecoveryServices, Services):
         checked = _check_url(url.strip())
         found = await preview_feed(self.fetcher(), checked, channel, filters)
         return found if found is not None else await self.digest_link(checked)
+
+    async def export_subscriptions(self, channel: ChannelRef, fmt: str = "opml") -> str:
+        from bot.exchange import export
+
+        return export(channel, await self.subscriptions(channel), fmt)
+
+    async def import_subscriptions(
+        self, channel: ChannelRef, data: bytes, *, allow_local: bool = False, check: bool = True
+    ) -> ImportReport:
+        from bot.exchange import read_entries
+        from bot.importer import import_entries
+
+        _check_channel(channel)
+        entries = read_entries(data)
+        return await import_entries(self, channel, entries, allow_local=allow_local, check=check)
+
+    async def import_from_url(self, channel: ChannelRef, url: str) -> ImportReport:
+        from bot.exchange import MAX_FILE_BYTES
+
+        accept = "text/x-opml, application/xml, text/xml, application/json, text/plain;q=0.5, */*;q=0.1"
+        got = await self.fetcher().get(_check_url(url.strip()), accept=accept)
+        if len(got.body) > MAX_FILE_BYTES:
+            raise UserInputError(f"that file is over {MAX_FILE_BYTES // 1024} KB; a subscription list is far smaller")
+        return await self.import_subscriptions(channel, got.body)
 
     async def channel_gone(self, channel: ChannelRef, reason: str) -> None:
         paused = await asyncio.to_thread(self.store.pause_channel, channel, reason)

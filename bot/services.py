@@ -7,8 +7,13 @@ work (database, summariser, HTTP) runs off the event loop inside.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.domain import ChannelRef, ChannelStatus, Edition, FeedPreview, Post, SubscriptionInfo
 from digests.model import Digest
+
+if TYPE_CHECKING:
+    from bot.exchange import ImportReport
 
 
 class Services:
@@ -69,6 +74,19 @@ class Services:
         """What subscribing ``channel`` to the feed at ``url`` would bring (its latest items as
         they would post, which of them ``filters`` lets through), stored nowhere; for a web
         page, its digest. Raises FetchError or UserInputError with a reason fit to show."""
+        raise NotImplementedError
+
+    async def export_subscriptions(self, channel: ChannelRef, fmt: str = "opml") -> str:
+        """The channel's subscriptions as an OPML or JSON document (see :mod:`bot.exchange`)."""
+        raise NotImplementedError
+
+    async def import_subscriptions(self, channel: ChannelRef, data: bytes) -> ImportReport:
+        """Subscribe the channel to every feed of an OPML or JSON file, each checked as if typed;
+        entries that fail are skipped with their reason (the report says which)."""
+        raise NotImplementedError
+
+    async def import_from_url(self, channel: ChannelRef, url: str) -> ImportReport:
+        """:meth:`import_subscriptions` of a file fetched (once, through the guard) from ``url``."""
         raise NotImplementedError
 
     async def next_edition(self, channel: ChannelRef) -> Edition | None:

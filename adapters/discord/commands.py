@@ -11,9 +11,11 @@ finished after :data:`DEFER_AFTER` seconds, when they defer and edit the answer 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import zoneinfo
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
@@ -25,6 +27,7 @@ from adapters.discord.edition import Part
 from adapters.discord.render import digest_embed, post_embed, safe_text
 from bot.domain import ChannelRef, FeedPreview
 from bot.errors import FetchError, WirebriefError
+from bot.exchange import MAX_FILE_BYTES as MAX_IMPORT_BYTES
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,17 @@ SCHEDULE_SUGGESTIONS = [
 ]
 NONE = discord.AllowedMentions.none()
 
-Reply = str | discord.Embed | Part
+
+@dataclass(frozen=True)
+class FileReply:
+    """A reply carrying a file (an export), with a line of text above it."""
+
+    content: str
+    filename: str
+    data: bytes
+
+
+Reply = str | discord.Embed | Part | FileReply
 
 
 @lru_cache(maxsize=1)
@@ -123,10 +136,18 @@ async def send(interaction: discord.Interaction, reply: Reply, *, ephemeral: boo
     """Answer, edit the deferred answer in, whichever applies; never ping anyone."""
     content = replies.clip(reply) if isinstance(reply, str) else reply.content if isinstance(reply, Part) else None
     embeds = [reply] if isinstance(reply, discord.Embed) else reply.embeds if isinstance(reply, Part) else []
+    files: dict = {}  # type: ignore[type-arg]
+    if isinstance(reply, FileReply):
+        content = replies.clip(reply.content)
+        files = {"attachments": [discord.File(io.BytesIO(reply.data), filename=reply.filename)]}
     if interaction.response.is_done():
-        await interaction.edit_original_response(content=content, embeds=embeds, allowed_mentions=NONE)
+        await interaction.edit_original_response(content=content, embeds=embeds, allowed_mentions=NONE, **files)
         return
-    await interaction.response.send_message(content or "", embeds=embeds, ephemeral=ephemeral, allowed_mentions=NONE)
+    if files:
+        files = {"files": files["attachments"]}
+    await interaction.response.send_message(
+        content or "", embeds=embeds, ephemeral=ephemeral, allowed_mentions=NONE, **files
+    )
 
 
 async def run(
@@ -358,6 +379,48 @@ class DigestCommands(app_commands.Group):
             return replies.edition_preview(await self.services.next_edition(channel_of(interaction)))
 
         await run(interaction, work, ephemeral=True, slow=False)
+
+    @app_commands.command(name="export", description="This channel's subscriptions as a file (OPML or JSON), for you")
+    @app_commands.describe(format="OPML (any feed reader imports it) or JSON (every Wirebrief setting)")
+    @app_commands.choices(
+        format=[app_commands.Choice(name="OPML", value="opml"), app_commands.Choice(name="JSON", value="json")]
+    )
+    async def export(self, interaction: discord.Interaction, format: app_commands.Choice[str] | None = None) -> None:
+        fmt = format.value if format is not None else "opml"
+
+        async def work() -> Reply:
+            channel = channel_of(interaction)
+            text = await self.services.export_subscriptions(channel, fmt)
+            return FileReply(replies.export_note(fmt), f"wirebrief-{channel.channel}.{fmt}", text.encode())
+
+        await run(interaction, work, ephemeral=True, slow=False)
+
+    @app_commands.command(name="import", description="Subscribe this channel to every feed in an OPML or JSON file")
+    @app_commands.describe(
+        file="An OPML file (any feed reader's export) or Wirebrief's JSON export", url="…or a link to one"
+    )
+    async def import_(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment | None = None,
+        url: app_commands.Range[str, 1, 2000] | None = None,
+    ) -> None:
+        if await self._refuse_unless_manager(interaction):
+            return
+
+        async def work() -> Reply:
+            channel = channel_of(interaction)
+            if file is not None:
+                if file.size > MAX_IMPORT_BYTES:
+                    return f"That file is over {MAX_IMPORT_BYTES // 1024} KB; a subscription list is far smaller."
+                report = await self.services.import_subscriptions(channel, await file.read())
+            elif url is not None:
+                report = await self.services.import_from_url(channel, url.strip())
+            else:
+                return "Attach an OPML or JSON file (`file:`) or give a link to one (`url:`)."
+            return safe_text(report.summary(), 1900, markdown=False)
+
+        await run(interaction, work, ephemeral=False, slow=True)
 
     @app_commands.command(name="help", description="How Wirebrief works")
     async def help_(self, interaction: discord.Interaction) -> None:

@@ -41,6 +41,8 @@ HELP = (
     "• `/digest edition` — what the next edition would hold now, only for you\n"
     "• `/digest timezone zone:` — the time zone schedules here use when they name none\n"
     "• `/digest list`, `/digest unsubscribe which:<number>`, `/digest status`\n"
+    "• `/digest export format:` — this channel's subscriptions as OPML or JSON; `/digest import file:` (or "
+    "`url:`) — subscribe to every feed in one\n"
     "• `/digest preview url:<link>` — a feed's latest items as they would post (try a `filter:`), or any "
     "article's digest, only for you\n"
     "• Mention me with up to 3 links and I reply with their digests.\n"
@@ -102,6 +104,14 @@ def feed_preview(preview: FeedPreview) -> str | Part:
         if passes and sum(embed_size(e) for e in [*embeds, embed]) <= TOTAL_LIMIT:
             embeds.append(embed)
     return Part(clip("\n".join(lines)), embeds)
+
+
+def export_note(fmt: str) -> str:
+    what = "any feed reader can import it" if fmt == "opml" else "it keeps every Wirebrief setting"
+    return (
+        f"This channel's subscriptions as {fmt.upper()} ({what}) — only you can see this. "
+        "`/digest import file:` in another channel subscribes it to the same feeds."
+    )
 
 
 def help_text(manager_role: str | None) -> str:

@@ -20,7 +20,8 @@ COMMAND = "/digest"
 USAGE = (
     "Usage: `{cmd}` · `{cmd} subscribe <feed URL or wire name> " + LINE_HELP + "` · `{cmd} list` · "
     "`{cmd} unsubscribe <n>` · `{cmd} status` · `{cmd} timezone <zone> [workspace]` · "
-    '`{cmd} preview <url> [filter "…"]` · `{cmd} edition` · `{cmd} help`'
+    '`{cmd} preview <url> [filter "…"]` · `{cmd} edition` · `{cmd} export [opml|json]` · `{cmd} import <url>` · '
+    "`{cmd} help`"
 )
 MAX_TEXT = 1000
 
@@ -83,7 +84,23 @@ class Preview:
     filters: str | None = None
 
 
-Command = Latest | Help | NextEdition | ListSubs | Status | Subscribe | Unsubscribe | Preview | SetTimezone
+@dataclass(frozen=True)
+class Export:
+    """`/digest export [opml|json]`: the channel's subscriptions as a file's text."""
+
+    fmt: str = "opml"
+
+
+@dataclass(frozen=True)
+class Import:
+    """`/digest import <url>`: subscribe to every feed of an OPML or JSON file at ``url``."""
+
+    url: str
+
+
+Command = (
+    Latest | Help | NextEdition | ListSubs | Status | Subscribe | Unsubscribe | Preview | SetTimezone | Export | Import
+)
 
 
 def usage(command: str = COMMAND) -> str:
@@ -154,6 +171,15 @@ def parse(text: str) -> Command:
         return _parse_subscribe(rest)
     if verb in ("timezone", "tz"):
         return _parse_timezone(rest)
+    if verb == "export" and len(rest) <= 1:
+        fmt = rest[0].lower() if rest else "opml"
+        if fmt not in ("opml", "json"):
+            raise UsageError(f"export makes opml or json, not {rest[0]!r}")
+        return Export(fmt)
+    if verb == "import" and len(rest) == 1:
+        if urlsplit(rest[0]).scheme.lower() not in ("http", "https"):
+            raise UsageError(f"{rest[0]!r} is not an http(s) link to an OPML or JSON file")
+        return Import(rest[0])
     if verb in ("unsubscribe", "remove") and len(rest) == 1:
         return Unsubscribe(rest[0])
     if verb == "preview" and (len(rest) == 1 or (len(rest) == 3 and rest[1].lower() in ("filter", "only"))):
@@ -161,6 +187,7 @@ def parse(text: str) -> Command:
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise UsageError(f"{url!r} is not an http(s) link")
         return Preview(url, rest[2] if len(rest) == 3 else None)
-    if verb in ("list", "ls", "status", "latest", "last", "unsubscribe", "remove", "preview", "edition", "next"):
+    if verb in ("list", "ls", "status", "latest", "last", "unsubscribe", "remove", "preview", "edition", "next",
+                "export", "import"):  # fmt: skip
         raise UsageError(f"wrong arguments for {verb!r}")
     raise UsageError(f"unknown subcommand {verb!r}")

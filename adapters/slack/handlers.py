@@ -23,7 +23,9 @@ from adapters.slack import replies
 from adapters.slack.blocks import OPEN_SOURCE_ACTION, digest_message, escape, notice_message, with_mention
 from adapters.slack.commands import (
     COMMAND,
+    Export,
     Help,
+    Import,
     Latest,
     ListSubs,
     NextEdition,
@@ -110,7 +112,7 @@ class SlackHandlers:
         """The response_url body for one command; raises the errors ``on_command`` turns into words."""
         cmd = parse(command.get("text", ""))
         channel = channel_ref(command["channel_id"], command.get("team_id"))
-        if isinstance(cmd, Subscribe | Unsubscribe | SetTimezone) and not await may_manage(
+        if isinstance(cmd, Subscribe | Unsubscribe | SetTimezone | Import) and not await may_manage(
             client, self.managers, command.get("user_id", ""), channel.channel
         ):
             return {"text": replies.NOT_ALLOWED.format(cmd=name), "response_type": EPHEMERAL}
@@ -159,6 +161,15 @@ class SlackHandlers:
                 if isinstance(found, FeedPreview):
                     return {**replies.feed_preview(found, name, post_message), "response_type": EPHEMERAL}
                 return {**link_message(url, found), "response_type": EPHEMERAL}
+            case Export(fmt=fmt):
+                text = await self.services.export_subscriptions(channel, fmt)
+                return {"text": replies.export_text(text, fmt, name), "response_type": EPHEMERAL}
+            case Import(url=url):
+                try:
+                    report = await self.services.import_from_url(channel, url)
+                except FetchError as exc:
+                    return {"text": replies.fetch_failure(url, exc), "response_type": EPHEMERAL}
+                return {"text": escape(report.summary()), "response_type": IN_CHANNEL}
         raise UsageError("unknown subcommand")
 
     # -- @Wirebrief <link> -----------------------------------------------------------------

@@ -58,6 +58,8 @@ def help_text(command: str) -> str:
         f'• `{command} preview <url> [filter "…"]` — a feed\'s latest items as they would post here (and '
         "which a filter lets through), or one page's digest, only for you",
         f"• `{command} edition` — what this channel's next edition would hold now, only for you",
+        f"• `{command} export [opml|json]` — this channel's subscriptions as a file any feed reader imports; "
+        f"`{command} import <url of an OPML or JSON file>` — subscribe to every feed in it",
         "• On arrival, each story is one post (other outlets and updates go in its thread); on a schedule, "
         "one edition per post time with every story from the channel's sources on that schedule",
         "• `@Wirebrief <link>` — a digest of up to 3 links, in the thread",
@@ -217,3 +219,19 @@ def feed_preview(preview: FeedPreview, command: str, render: Callable[[Post], di
         if passes and len(blocks) + 1 + len(rendered) <= _MAX_BLOCKS:
             blocks.extend([{"type": "divider"}, *rendered])
     return {"text": text, "blocks": blocks}
+
+
+#: Slack shows at most this much of one message's text.
+_TEXT_MAX = 39_000
+
+
+def export_text(document: str, fmt: str, command: str) -> str:
+    """The export as a code block to copy (ephemeral); escaped so nothing in it is live."""
+    if len(document) > _TEXT_MAX - 200:
+        return (
+            f"This channel's {fmt.upper()} export is too long to show in Slack ({len(document):,} characters). "
+            f"Try `{command} export opml` (shorter), or on the server "
+            "`wirebrief export --channel slack:<team>/<channel>`."
+        )
+    note = f"This channel's subscriptions as {fmt.upper()}, only for you: save it as subscriptions.{fmt}."
+    return f"{note}\n```\n{escape(document, formatting=False)}```"

@@ -387,7 +387,7 @@ def _subscriptions_table(infos: list[SubscriptionInfo]) -> object:
             Text(str(info.channel)),
             str(info.number),
             Text(info.source.label),
-            str(info.schedule),
+            Text("\n".join([str(info.schedule), *info.options.describe()])),  # settings under the schedule
             _when(info.last_post, info.schedule.timezone),
             _when(info.next_post, info.schedule.timezone),
             Text(info.paused_reason or "", style="yellow"),

@@ -90,6 +90,35 @@ class ChannelOption:
     id: str
 
 
+@dataclass(frozen=True)
+class AttachmentOption:
+    """A file a user attached to a command's attachment option (type 11), served by the fake
+    at ``url`` as Discord's CDN would serve it."""
+
+    id: str
+    filename: str
+    size: int
+    url: str
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A multipart request as discord.py sends files: ``payload_json`` plus ``files[n]``. The
+    JSON is returned with the files' bytes under ``"_files"`` (filename -> bytes)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    body: dict[str, Any] = {"_files": {}}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            body.update(json.loads(data))
+        else:
+            body["_files"][part.get_filename() or name] = data
+    return body
+
+
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json", **(headers or {})}
@@ -161,6 +190,8 @@ class FakeDiscord:
         self._query: dict[str, str] = {}
         self.sessions: dict[str, _Session] = {}
         self._failures: list[tuple[str, re.Pattern[str], int, float]] = []
+        #: Files users attached to commands, served at /attachments/<id>/<filename>.
+        self.attachments: dict[str, bytes] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -171,6 +202,7 @@ class FakeDiscord:
         app.router.add_get("/gateway/", self._gateway)
         app.router.add_get("/resume/", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{aid}/{name}", self._attachment)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -225,6 +257,18 @@ class FakeDiscord:
         rx = re.compile(pattern)
         return [r for r in self.requests if r.kind == "http" and r.method == method and rx.fullmatch(r.path)]
 
+    def attach(self, filename: str, data: bytes) -> AttachmentOption:
+        """A file a user is about to attach to a command (pass it as an option's value)."""
+        aid = snowflake()
+        self.attachments[aid] = data
+        return AttachmentOption(aid, filename, len(data), f"{self.base}/attachments/{aid}/{filename}")
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        data = self.attachments.get(request.match_info["aid"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
     # ----- behaviours tests switch on --------------------------------------------------------
     def rate_limit_once(self, method: str, pattern: str, retry_after: float = 0.3, *, via: bool = True) -> None:
         """Answer the next matching request with 429 (+Retry-After; ``Via`` unless told otherwise)."""
@@ -255,8 +299,10 @@ class FakeDiscord:
     async def _record_middleware(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
         if request.path.startswith(API_PREFIX):
             raw = await request.read()
+            ctype = request.headers.get("Content-Type", "")
             try:
-                body: Any = json.loads(raw) if raw else None
+                multipart = ctype.startswith("multipart/")
+                body: Any = _multipart(raw, ctype) if multipart else (json.loads(raw) if raw else None)
             except ValueError:
                 body = raw.decode("utf-8", "replace")
             request[_BODY] = body
@@ -713,6 +759,16 @@ class FakeDiscord:
                 kind, value = 8, value.id
                 role = next(r for r in self.guild_payload()["roles"] if r["id"] == value)
                 resolved.setdefault("roles", {})[value] = role
+            elif isinstance(value, AttachmentOption):
+                kind, value, item = 11, value.id, value
+                resolved.setdefault("attachments", {})[value] = {
+                    "id": item.id,
+                    "filename": item.filename,
+                    "size": item.size,
+                    "url": item.url,
+                    "proxy_url": item.url,
+                    "content_type": "application/octet-stream",
+                }
             elif isinstance(value, ChannelOption):
                 kind, value = 7, value.id
                 resolved.setdefault("channels", {})[value] = {**self.channel_payload(value), "permissions": "0"}
@@ -780,7 +836,8 @@ class FakeDiscord:
 
     async def wait_reply(self, interaction: Interaction, timeout: float = 5.0) -> dict[str, Any]:
         """What the user finally sees for an interaction: the immediate message, or the
-        follow-up/edit after a deferral. Adds ``deferred`` and ``ephemeral`` keys."""
+        follow-up/edit after a deferral. Adds ``deferred`` and ``ephemeral`` keys, and ``_files``
+        (filename -> bytes) when files were attached."""
         token = interaction.token
 
         def final(r: Recorded) -> bool:
@@ -794,6 +851,8 @@ class FakeDiscord:
         callback = next(r for r in self.requests if r.kind == "http" and r.path.endswith(f"{token}/callback"))
         body = dict(entry.body.get("data") if entry.path.endswith("/callback") else entry.body or {})
         cb_flags = (callback.body.get("data") or {}).get("flags") or 0
+        if isinstance(entry.body, dict) and "_files" in entry.body:  # files ride beside the JSON
+            body["_files"] = entry.body["_files"]
         body["deferred"] = callback.body.get("type") == 5
         body["ephemeral"] = bool(((body.get("flags") or 0) | cb_flags) & 64)
         return body
