@@ -63,7 +63,8 @@ class SubscriptionOptions:
     ``mention_when`` (never for anything else); ``target``: where posts go instead of the
     channel itself ("forum:<id>" for a Discord forum, a post per story; "thread:<id>");
     ``empty_line``: a scheduled subscription's edition period with nothing new posts one
-    line saying so, instead of nothing (for channels that want to see the bot is alive)."""
+    line saying so, instead of nothing (for channels that want to see the bot is alive);
+    ``post_as`` / ``avatar``: the name and picture posts show (Discord, through a webhook)."""
 
     filters: str | None = None
     max_per_hour: int | None = None
@@ -71,6 +72,8 @@ class SubscriptionOptions:
     mention_when: str | None = None
     target: str | None = None
     empty_line: bool | None = None
+    post_as: str | None = None
+    avatar: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -96,6 +99,9 @@ class SubscriptionOptions:
             out.append(f"posts into {kind} {ident}")
         if self.empty_line:
             out.append("one line when an edition has nothing new")
+        if self.post_as or self.avatar:
+            name = f'as "{self.post_as}"' if self.post_as else "under the bot's name"
+            out.append(f"posts {name}" + (" with its own avatar" if self.avatar else ""))
         return out
 
 
@@ -171,6 +177,9 @@ class Post:
     target: str | None = None
     #: A re-claimed post an earlier attempt may have made: the platform looks for it first.
     resend: bool = False
+    #: The name and avatar URL the post shows instead of the bot's (Discord webhooks), if any.
+    post_as: str | None = None
+    avatar: str | None = None
 
 
 @dataclass(frozen=True)

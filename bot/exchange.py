@@ -30,7 +30,7 @@ JSON_KIND = "wirebrief-subscriptions"
 ET.register_namespace("wirebrief", NS)
 #: Settings that name something of one platform (a role, a user group, a forum): kept only
 #: when the file was exported from a channel of the same platform.
-PLATFORM_BOUND = ("mention", "mention_when", "target")
+PLATFORM_BOUND = ("mention", "mention_when", "target", "post_as", "avatar")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class ImportReport:
         text = f"Imported {len(self.added) + len(self.updated)} of {total}: {len(self.added)} new"
         text += f", {len(self.updated)} already here (settings updated)" if self.updated else ""
         if self.dropped:
-            text += f"; {len(self.dropped)} mention or forum setting(s) from another platform left out"
+            text += f"; {len(self.dropped)} mention, forum or poster setting(s) from another platform left out"
         if self.skipped:
             text += f"; skipped {len(self.skipped)}: " + "; ".join(f"{src}: {why}" for src, why in self.skipped[:10])
             text += " …" if len(self.skipped) > 10 else ""

@@ -51,6 +51,8 @@ async def import_entries(
                     mention=text.get("mention"),
                     mention_when=text.get("mention_when"),
                     target=text.get("target"),
+                    post_as=text.get("post_as"),
+                    avatar=text.get("avatar"),
                     allow_local=allow_local,
                     check=check,
                 )

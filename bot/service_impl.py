@@ -91,6 +91,8 @@ class StoreServices(RecoveryServices, Services):
         mention_when: str | None = None,
         target: str | None = None,
         empty: str | None = None,
+        post_as: str | None = None,
+        avatar: str | None = None,
         allow_local: bool = False,
         check: bool = True,
     ) -> SubscriptionInfo:
@@ -113,6 +115,8 @@ class StoreServices(RecoveryServices, Services):
             mention_when=mention_when,
             target=target,
             empty=empty,
+            post_as=post_as,
+            avatar=avatar,
         )
         if request.options.empty_line and request.cron is None:
             raise UserInputError(
@@ -284,7 +288,8 @@ class StoreServices(RecoveryServices, Services):
         if isinstance(post, Reply):
             return replace(post, target=options.target) if options.target else post
         kind = "notice" if post.digest.extra.get("notice") else "item"
-        return replace(post, mention=mention_for(options, post.digest, kind), target=options.target)
+        persona = {"post_as": options.post_as, "avatar": options.avatar} if kind == "item" else {}
+        return replace(post, mention=mention_for(options, post.digest, kind), target=options.target, **persona)
 
     # -- editions (bot.store.editions) -------------------------------------------------------
     async def due_editions(self, platforms: list[str]) -> list[EditionCandidate]:

@@ -36,6 +36,8 @@ class Services:
         mention_when: str | None = None,
         target: str | None = None,
         empty: str | None = None,
+        post_as: str | None = None,
+        avatar: str | None = None,
     ) -> SubscriptionInfo:
         """Subscribe ``channel`` to ``source`` (a feed URL or the name of a wire folder).
 
@@ -45,7 +47,8 @@ class Services:
         IANA name (None: the channel's default); ``backfill`` 0-10; ``filters`` and
         ``mention_when`` in the :mod:`bot.filters` language; ``max_per_hour`` a cap;
         ``mention`` a role / user-group id; ``target`` "forum:<id>" / "thread:<id>"; ``empty``
-        "line" (a scheduled edition with nothing new posts one line) or "nothing". Options
+        "line" (a scheduled edition with nothing new posts one line) or "nothing"; ``post_as``
+        and ``avatar`` the name and image link posts show (Discord). Options
         left None keep what an existing subscription had; "none" clears one. Raises
         UserInputError with a one-line message fit to show the user; subscribing twice to the
         same source updates it."""

@@ -47,6 +47,8 @@ class SubscribeWords:
     mention: str | None = None
     mention_when: str | None = None
     empty: str | None = None
+    post_as: str | None = None
+    avatar: str | None = None
 
 
 def read_line(words: list[str]) -> SubscribeWords:
@@ -95,6 +97,10 @@ def read_line(words: list[str]) -> SubscribeWords:
             take("mention_when", 'a filter in quotes, e.g. when "breaking"')
         elif low in ("empty", "quiet"):
             take("empty", "line or nothing, e.g. empty line")
+        elif low == "as":
+            take("post_as", 'a name in quotes, e.g. as "Harbour Desk"')
+        elif low == "avatar":
+            take("avatar", "an image link, e.g. avatar https://example.com/desk.png")
         else:
             raise UserInputError(f"I don't understand {word!r}")
     return SubscribeWords(**found)
@@ -140,6 +146,8 @@ def check_request(
     mention_when: str | None = None,
     target: str | None = None,
     empty: str | None = None,
+    post_as: str | None = None,
+    avatar: str | None = None,
 ) -> SubscribeRequest:
     """Every value checked, with a one-line reason when one cannot be used. Options not given
     (None) keep what the subscription had; "none"/"off" clears one."""
@@ -166,6 +174,10 @@ def check_request(
         options = replace(options, target=check_target(platform, target))
     if empty is not None:
         options = replace(options, empty_line=check_empty(empty))
+    if post_as is not None:
+        options = replace(options, post_as=check_post_as(platform, post_as))
+    if avatar is not None:
+        options = replace(options, avatar=check_avatar(platform, avatar))
     return SubscribeRequest(cron, zone, check_backfill(backfill), options)
 
 
@@ -220,3 +232,39 @@ def check_target(platform: str, value: str) -> str | None:
     if kind not in ("forum", "thread") or not ident.isdigit():
         raise UserInputError(f"{value!r} is not a forum or thread channel")
     return f"{kind}:{ident}"
+
+
+#: What Discord refuses in a webhook's name (and what would pass for the real thing).
+_NAME_REFUSED = ("@", "#", ":", "```")
+_NAME_WORDS = ("discord", "clyde")
+MAX_NAME = 80
+
+
+def _persona_platform(platform: str) -> None:
+    if platform != "discord":
+        raise UserInputError("posting under another name and avatar is a Discord feature (webhooks)")
+
+
+def check_post_as(platform: str, value: str) -> str | None:
+    """The name posts show instead of the bot's: 1-80 characters Discord accepts for a webhook."""
+    text = " ".join(value.split())
+    if text.lower() in _CLEAR:
+        return None
+    _persona_platform(platform)
+    if not 1 <= len(text) <= MAX_NAME:
+        raise UserInputError(f"a name to post as is 1 to {MAX_NAME} characters")
+    if any(bad in text for bad in _NAME_REFUSED) or any(word in text.lower() for word in _NAME_WORDS):
+        refused = "@ # : ``` and the words discord and clyde"
+        raise UserInputError(f"{text!r} cannot be a poster's name: Discord refuses {refused}")
+    return text
+
+
+def check_avatar(platform: str, value: str) -> str | None:
+    """An http(s) image link Discord fetches for the avatar (Discord, not Wirebrief, fetches it)."""
+    text = value.strip()
+    if text.lower() in _CLEAR:
+        return None
+    _persona_platform(platform)
+    if len(text) > 2048 or not re.fullmatch(r"https?://[^\s<>\"']+", text):
+        raise UserInputError("an avatar must be an http(s) link to an image, at most 2048 characters")
+    return text

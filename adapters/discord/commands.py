@@ -225,6 +225,8 @@ class DigestCommands(app_commands.Group):
         stop_mentions="Stop pinging the role this subscription pings",
         post_in="A forum (each story its own post) or a thread to post into instead of this channel",
         post_here="Post in this channel again instead of a forum or thread",
+        post_as='The name posts show instead of the bot\'s (needs Manage Webhooks; "none" to clear)',
+        avatar='An image link for the avatar posts show ("none" to clear)',
     )
     async def subscribe(
         self,
@@ -241,6 +243,8 @@ class DigestCommands(app_commands.Group):
         stop_mentions: bool = False,
         post_in: app_commands.Transform[TargetChannel, TargetTransformer] | None = None,
         post_here: bool = False,
+        post_as: app_commands.Range[str, 1, 80] | None = None,
+        avatar: app_commands.Range[str, 1, 2048] | None = None,
     ) -> None:
         if await self._refuse_unless_manager(interaction):
             return
@@ -260,6 +264,8 @@ class DigestCommands(app_commands.Group):
                 mention=ping,
                 mention_when="none" if stop_mentions else mention_when,
                 target=target,
+                post_as=post_as,
+                avatar=avatar,
             )
             return replies.subscribed_text(sub)
 

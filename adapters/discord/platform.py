@@ -22,6 +22,7 @@ from adapters.discord.marker import mark, message_markers
 from adapters.discord.mentions import handle_mention, is_addressed_to
 from adapters.discord.render import post_embed, post_ping, reply_embed, thread_name
 from adapters.discord.targets import send_to_target, target_reply_channel, target_thread
+from adapters.discord.webhooks import Webhooks
 from bot.config import DiscordSettings, Settings
 from bot.domain import ChannelRef, Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
@@ -100,6 +101,7 @@ class DiscordPlatform:
         self.tree: app_commands.CommandTree | None = None
         self._services: Services | None = None
         self._runner: asyncio.Task[None] | None = None
+        self._hooks: Webhooks | None = None
 
     @property
     def connected(self) -> bool:
@@ -197,6 +199,10 @@ class DiscordPlatform:
         kwargs = mark({"content": content, "embed": post_embed(post)}, marker)
         kwargs |= {"allowed_mentions": allowed, "nonce": nonce}
         try:
+            if post.post_as or post.avatar:  # under the subscription's own name: a webhook, where allowed
+                sent = await self._webhooks().send(post, kwargs)
+                if sent is not None:
+                    return sent
             if post.target:  # a forum (a post per story) or a thread instead of the channel
                 return await send_to_target(self.client, post, kwargs)
             message = await channel.send(**kwargs)
@@ -241,6 +247,12 @@ class DiscordPlatform:
                 return None
             before = page[-1]["id"]
         return None
+
+    def _webhooks(self) -> Webhooks:
+        assert self.client is not None
+        if self._hooks is None or self._hooks.client is not self.client:
+            self._hooks = Webhooks(self.client)
+        return self._hooks
 
     async def reply(self, reply: Reply) -> str | None:
         """Post in the thread on the story's first message (a thread started from a message

@@ -145,6 +145,8 @@ class SlackHandlers:
                     mention=said.mention,
                     mention_when=said.mention_when,
                     empty=said.empty,
+                    post_as=said.post_as,
+                    avatar=said.avatar,
                 )
                 return {"text": replies.subscribed_text(sub), "response_type": IN_CHANNEL}
             case SetTimezone(zone=zone, workspace=workspace):

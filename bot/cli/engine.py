@@ -200,6 +200,12 @@ def subscribe(
     empty: Annotated[
         str | None, typer.Option("--empty", metavar="line|nothing", help=f"With --schedule: {EMPTY_HELP}.")
     ] = None,
+    post_as: Annotated[
+        str | None, typer.Option("--post-as", metavar="NAME", help="Discord only: the name posts show (a webhook).")
+    ] = None,
+    avatar: Annotated[
+        str | None, typer.Option("--avatar", metavar="URL", help="Discord only: the avatar image posts show.")
+    ] = None,
     no_check: Annotated[
         bool, typer.Option("--no-check", help="Do not fetch the feed first (it is checked at its first poll).")
     ] = False,
@@ -229,6 +235,8 @@ def subscribe(
             mention_when=mention_when if mention_when is not None else said.mention_when,
             target=target,
             empty=empty if empty is not None else said.empty,
+            post_as=post_as if post_as is not None else said.post_as,
+            avatar=avatar if avatar is not None else said.avatar,
             allow_local=True,
             check=not no_check,
         ),

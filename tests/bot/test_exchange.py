@@ -54,7 +54,7 @@ async def test_export_then_import_keeps_every_setting_where_it_applies(
 
         other_platform = await bot.services.import_subscriptions(SLACK, exported.encode())
         assert other_platform.summary() == (
-            "Imported 3 of 3: 3 new; 2 mention or forum setting(s) from another platform left out."
+            "Imported 3 of 3: 3 new; 2 mention, forum or poster setting(s) from another platform left out."
         )
         slack = {s.source.url: s for s in await bot.services.subscriptions(SLACK)}
         kept = slack[urls[0]].options

@@ -190,6 +190,10 @@ class FakeDiscord:
         self._query: dict[str, str] = {}
         self.sessions: dict[str, _Session] = {}
         self._failures: list[tuple[str, re.Pattern[str], int, float]] = []
+        #: Incoming webhooks by id (as Discord answers them), and channels where making or
+        #: listing one is refused (the bot lacks Manage Webhooks).
+        self.webhooks: dict[str, dict[str, Any]] = {}
+        self.no_webhooks: set[str] = set()
         #: Files users attached to commands, served at /attachments/<id>/<filename>.
         self.attachments: dict[str, bytes] = {}
         self._changed = asyncio.Condition()
@@ -366,6 +370,8 @@ class FakeDiscord:
             ("GET", r"/channels/(?P<cid>\d+)/messages", self._history),
             ("POST", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/threads", self._start_thread),
             ("POST", r"/channels/(?P<cid>\d+)/threads", self._forum_post),
+            ("GET", r"/channels/(?P<cid>\d+)/webhooks", self._list_webhooks),
+            ("POST", r"/channels/(?P<cid>\d+)/webhooks", self._create_webhook),
             ("POST", r"/channels/(?P<cid>\d+)/typing", self._typing),
         ]
         return [(m, re.compile(p), h) for m, p, h in table]
@@ -506,7 +512,60 @@ class FakeDiscord:
             result["resource"] = {"type": body["type"], "message": message}
         return _json(result)
 
+    async def _list_webhooks(self, body: Any, cid: str) -> web.Response:
+        problem = self._channel_problem(cid)
+        if problem is not None:
+            return problem
+        if cid in self.no_webhooks:
+            return _error(403, 50013, "Missing Permissions")
+        return _json([h for h in self.webhooks.values() if h["channel_id"] == cid])
+
+    async def _create_webhook(self, body: dict[str, Any], cid: str) -> web.Response:
+        problem = self._channel_problem(cid)
+        if problem is not None:
+            return problem
+        if cid in self.no_webhooks:
+            return _error(403, 50013, "Missing Permissions")
+        hook = {
+            "id": snowflake(),
+            "type": 1,
+            "guild_id": self.guild_id,
+            "channel_id": cid,
+            "name": (body or {}).get("name") or "Captain Hook",
+            "avatar": None,
+            "token": "hook-" + secrets.token_urlsafe(24),
+            "application_id": None,
+            "user": self.bot_user,
+        }
+        self.webhooks[hook["id"]] = hook
+        return _json(hook)
+
+    async def _execute_webhook(self, body: dict[str, Any], hook: dict[str, Any]) -> web.Response:
+        """A webhook message: in its channel, in ``?thread_id=``, or a new forum post (``thread_name``)."""
+        query, cid = self._query, hook["channel_id"]
+        author = {"id": hook["id"], "username": body.get("username") or hook["name"], "avatar": None,
+                  "discriminator": "0000", "bot": True}  # fmt: skip
+        if body.get("thread_name"):
+            if cid != self.forum_id:
+                return _error(400, 220003, "Webhooks can only create threads in forum channels")
+            tid = snowflake()
+            self.threads[tid] = cid
+            message = self.message_payload(tid, body, author=author) | {"id": tid, "webhook_id": hook["id"]}
+            self.messages[tid] = [message]
+            return _json(message)
+        where = query.get("thread_id") or cid
+        if where not in self.messages:
+            return _error(404, 10003, "Unknown Channel")
+        message = self.message_payload(where, body, author=author) | {"webhook_id": hook["id"]}
+        self.messages[where].append(message)
+        return _json(message) if query.get("wait") in ("1", "true", "True") else web.Response(status=204)
+
     async def _followup(self, body: dict[str, Any], app: str, token: str) -> web.Response:
+        hook = self.webhooks.get(app)
+        if hook is not None:
+            if hook["token"] != token:
+                return _error(401, 50027, "Invalid Webhook Token")
+            return await self._execute_webhook(body, hook)
         interaction = self._interaction_for(token)
         if interaction is None:
             return _error(404, 10015, "Unknown Webhook")

@@ -36,3 +36,9 @@ async def test_a_broadcast_mention_is_refused(http_rig: SlackRig, server: LocalS
     reply = await http_rig.side.command(f"subscribe {url} mention <!channel>")
     assert "never pings everyone" in reply["text"]
     assert http_rig.fake.calls("chat.postMessage") == []
+
+
+async def test_a_custom_name_is_a_discord_feature(http_rig: SlackRig, server: LocalServer) -> None:
+    url = server.route("/desk.xml", feed(rss([("b", "Ferry news", BREAKING)])))
+    reply = await http_rig.side.command(f'subscribe {url} as "Harbour Desk"')
+    assert reply["text"] == "posting under another name and avatar is a Discord feature (webhooks)"
