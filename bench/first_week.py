@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import logging
 import os
 import re
@@ -39,7 +40,7 @@ from bot.config import load_settings  # noqa: E402
 from tests.adapters.slack.conftest import ADMIN, CREATOR, SIGNING_SECRET, SlackClientSide  # noqa: E402
 from tests.conftest import rss  # noqa: E402
 from tests.distinct import story  # noqa: E402
-from tests.fakes.discord_fake import FakeDiscord, RoleOption  # noqa: E402
+from tests.fakes.discord_fake import AttachmentOption, ChannelOption, FakeDiscord, RoleOption  # noqa: E402
 from tests.fakes.http_server import LocalServer, Reply, feed  # noqa: E402
 from tests.fakes.slack_fake import FakeSlack  # noqa: E402
 
@@ -157,13 +158,18 @@ port = 0
         cid = self.discord.channel_ids[channel]
         shown = " ".join(f"{k}:{_shown(v, self.discord)}" for k, v in options.items())
         reply = await self.discord.wait_reply(await self.discord.send_command(sub, options, channel_id=cid))
-        text = reply.get("content") or " | ".join(e.get("title", "") for e in reply.get("embeds") or [])
+        text = reply.get("content") or ""
+        if reply.get("embeds"):
+            text += "\n" + "\n".join(f"[embed] {e.get('title', '')}" for e in reply["embeds"])
+        for name, data in (reply.get("_files") or {}).items():
+            text += f"\n[file {name}, {len(data):,} bytes]"
         self._reply(f"discord {self.channel_name(cid)}", f"/digest {sub} {shown}".strip(), text)
         return text
 
     async def on_slack(self, channel: str, text: str) -> str:
         reply = await self.side.command(text, channel=channel)
-        self._reply(f"slack #{channel.lower()}", f"/digest {text}".strip(), reply.get("text", ""))
+        shown = html.unescape(reply.get("text", ""))  # Slack shows &lt; as <
+        self._reply(f"slack #{channel.lower()}", f"/digest {text}".strip(), shown)
         return reply.get("text", "")
 
     def _reply(self, where: str, typed: str, text: str) -> None:
@@ -185,13 +191,26 @@ port = 0
         requests = self.discord.requests[self.seen_discord :]
         self.seen_discord = len(self.discord.requests)
         for r in requests:
-            if r.kind != "http" or r.method != "POST" or r.status != 200 or not r.path.startswith("/channels/"):
+            if r.kind != "http" or r.method != "POST" or r.status != 200 or not isinstance(r.body, dict):
                 continue
-            if not r.path.endswith("/messages"):
+            body, where = r.body, None
+            if r.path.startswith("/channels/") and r.path.endswith("/messages"):
+                where = f"discord {self.channel_name(r.path.split('/')[2])}"
+            elif r.path == f"/channels/{self.discord.forum_id}/threads":
+                where, body = f"discord forum #stories, new post {body['name']!r}", body["message"]
+            elif r.path.startswith("/webhooks/") and "hook-" in r.path:
+                hook = self.discord.webhooks.get(r.path.split("/")[2], {})
+                place = f"new forum post {body['thread_name']!r}" if body.get("thread_name") else ""
+                name = (
+                    self.channel_name(hook.get("channel_id", ""))
+                    if hook.get("channel_id") != self.discord.forum_id
+                    else "forum #stories"
+                )
+                where = f"discord {name} {place} as {body.get('username', '?')!r} (webhook)".replace("  ", " ")
+            if where is None:
                 continue
-            cid = r.path.split("/")[2]
-            for embed in r.body.get("embeds") or []:
-                self._post(f"discord {self.channel_name(cid)}", r.body.get("content"), embed)
+            for embed in body.get("embeds") or []:
+                self._post(where, body.get("content"), embed)
 
     def _post(self, where: str, ping: str | None, embed: dict[str, Any]) -> None:
         title = embed.get("title", "")
@@ -203,7 +222,8 @@ port = 0
             return
         self.counts["posts"] += 1
         self.counts["pings"] += bool(ping)
-        pinged = f" — pings {ping}" if ping else ""
+        role = f"<@&{self.discord.breaking_role_id}>"
+        pinged = f" — pings {ping.replace(role, '@Breaking News')}" if ping else ""
         self.say(f"[{where}] post: {title} · {embed.get('footer', {}).get('text', '')}{pinged}")
 
     def _slack_posts(self) -> None:
@@ -234,6 +254,10 @@ def headline(text: str) -> str:
 
 
 def _shown(value: Any, fake: FakeDiscord) -> str:
+    if isinstance(value, AttachmentOption):
+        return f"{value.filename} ({value.size:,} bytes)"
+    if isinstance(value, ChannelOption):
+        return "#stories (forum)" if value.id == fake.forum_id else f"#{value.id}"
     if isinstance(value, RoleOption):
         names = {fake.breaking_role_id: "@Breaking News", fake.guild_id: "@everyone"}
         return names.get(value.id, f"@{value.id}")
@@ -245,6 +269,10 @@ async def week(room: Newsroom) -> None:
     for n in range(20):
         room.publish(n, f"{n}-a", story(n), headline(story(n)))
 
+    room.say("== Day 1: the desks look before they subscribe")
+    await room.on_discord(0, "preview", url=room.url(0), filter="-sport")
+    await room.on_slack("C1", f'preview {room.url(10)} filter "breaking"')
+    room.say("")
     room.say("== Day 1: the desks subscribe (10 feeds in Discord, 10 in Slack)")
     await room.on_discord(0, "subscribe", source=room.url(0), mention=role, mention_when="breaking, urgent")
     await room.on_discord(0, "subscribe", source=room.url(1), filter="-crocodile*", max_per_hour=5)
@@ -254,7 +282,8 @@ async def week(room: Newsroom) -> None:
     await room.on_discord(1, "subscribe", source=room.url(5), schedule="daily 08:00,18:00", timezone="Europe/Kyiv")
     await room.on_discord(1, "subscribe", source=room.url(6), schedule="hourly", filter="headline:/festival|harvest/")
     await room.on_discord(2, "subscribe", source=room.url(7), filter='"tunnel engineers", -strike')
-    await room.on_discord(2, "subscribe", source=room.url(8), schedule="mon,thu 09:30", timezone="America/New_York")
+    forum = ChannelOption(room.discord.forum_id)
+    await room.on_discord(2, "subscribe", source=room.url(8), post_in=forum, post_as="Tunnel Desk")
     await room.on_discord(2, "subscribe", source=room.url(9), max_per_hour=2)
     await room.on_slack("C1", f'subscribe {room.url(10)} mention <!subteam^S0BREAK|@breaking> when "breaking"')
     await room.on_slack("C1", f'subscribe {room.url(11)} filter "-sport, -cricket"')
@@ -311,6 +340,30 @@ async def week(room: Newsroom) -> None:
     await room.on_discord(0, "status")
     await room.on_slack("C1", "status")
     await room.on_slack("C3", "status")
+
+    room.say("")
+    room.say("== Day 5: the night desk copies the morning desk's feeds")
+    await room.on_slack("C1", "export opml")
+    opml = await room.services.export_subscriptions(_slack_ref("C1"), "opml")
+    url = room.feeds.route("/c1.opml", Reply(body=opml.encode(), headers={"Content-Type": "text/x-opml"}))
+    await room.on_slack("C2", f"import {url}")
+    await room.on_discord(0, "export", format="json")
+    exported = await room.services.export_subscriptions(_discord_ref(room, 0), "json")
+    await room.on_discord(2, "import", file=room.discord.attach("news-1.json", exported.encode()))
+    await room.on_discord(2, "list")
+
+
+def _slack_ref(channel: str):  # type: ignore[no-untyped-def]
+    from bot.domain import ChannelRef
+    from tests.fakes.slack_fake import TEAM_ID
+
+    return ChannelRef("slack", channel, TEAM_ID)
+
+
+def _discord_ref(room: Newsroom, n: int):  # type: ignore[no-untyped-def]
+    from bot.domain import ChannelRef
+
+    return ChannelRef("discord", room.discord.channel_ids[n], room.discord.guild_id)
 
 
 async def main() -> int:

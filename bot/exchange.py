@@ -74,7 +74,7 @@ def source_of(sub: SubscriptionInfo) -> str:
 def export_json(channel: ChannelRef, subs: list[SubscriptionInfo]) -> str:
     entries = []
     for sub in subs:
-        entry: dict[str, object] = {"source": source_of(sub), "name": sub.source.label, "schedule": str(sub.schedule)}
+        entry: dict[str, object] = {"source": source_of(sub), "name": sub.source.name, "schedule": str(sub.schedule)}
         entry |= {"cron": sub.schedule.cron, "timezone": sub.schedule.timezone, **sub.options.to_json()}
         entries.append(entry)
     document = {
@@ -95,7 +95,8 @@ def export_opml(channel: ChannelRef, subs: list[SubscriptionInfo]) -> str:
     ET.SubElement(head, "dateCreated").text = format_datetime(datetime.now(UTC))
     body = ET.SubElement(root, "body")
     for sub in subs:
-        attrs = {"text": sub.source.label, "title": sub.source.label}
+        name = " ".join(sub.source.name.split()) or sub.source.url
+        attrs = {"text": name, "title": name}
         if sub.source.kind == "wire":
             attrs[f"{{{NS}}}wire"] = sub.source.name
         else:
