@@ -1,8 +1,8 @@
 """A feed's preview before subscribing: fetched once through the same guard as a poll, its
 latest items summarised as they would post, a filter tried on them, nothing stored.
 
-A web page is not a feed: :func:`preview_feed` returns None for one and the caller digests the
-page as an article instead, so one ``/digest preview <url>`` answers for both."""
+What is not a feed (a web page) makes :func:`preview_feed` return None and the caller digests
+it as an article instead, so one ``/digest preview <url>`` answers for both."""
 
 from __future__ import annotations
 
@@ -25,10 +25,9 @@ async def preview_feed(
     fetcher: SafeFetcher, url: str, channel: ChannelRef, filters: str | None = None, limit: int = PREVIEW_ITEMS
 ) -> FeedPreview | None:
     """The feed at ``url`` as its latest ``limit`` items would post in ``channel``; None when
-    the address serves a web page. Raises FetchError (why it cannot be read) or
+    the address serves something else than a feed (a web page). Raises FetchError (why it cannot be read) or
     UserInputError (a filter that does not parse) — both fit to show the user."""
     from bot.polling import _parse
-    from bot.sources.check import looks_html
     from bot.sources.feeds import FEED_ACCEPT
 
     parsed_filter = parse_filter(filters)  # refuse a bad filter before any fetch
@@ -36,9 +35,7 @@ async def preview_feed(
     try:
         read = await asyncio.to_thread(_parse, got.body, got.url, got.content_type)
     except FetchError:
-        if looks_html(got.body, got.content_type):
-            return None
-        raise
+        return None  # a web page (or a file): the article path reads it and says why not
     latest = list(reversed(read.items))[:limit]
     title = " ".join((read.title or "").split()) or url
     digests = await asyncio.to_thread(_summarise_all, [(i.text, i.title, i.link, i.published) for i in latest], title)

@@ -188,9 +188,8 @@ class StoreServices(RecoveryServices, Services):
     async def preview(self, channel: ChannelRef, url: str, filters: str | None = None) -> FeedPreview | Digest:
         from bot.preview import preview_feed
 
-        checked = _check_url(url.strip())
-        found = await preview_feed(self.fetcher(), checked, channel, filters)
-        return found if found is not None else await self.digest_link(checked)
+        found = await preview_feed(self.fetcher(), url.strip(), channel, filters)
+        return found if found is not None else await self.digest_link(url.strip())
 
     async def export_subscriptions(self, channel: ChannelRef, fmt: str = "opml") -> str:
         from bot.exchange import export

@@ -12,7 +12,9 @@ from bot.services import Services
 from tests.adapters.discord.conftest import running, write_config
 from tests.fakes.discord_fake import FakeDiscord, Recorded
 
-SUBCOMMANDS = {"latest", "subscribe", "unsubscribe", "list", "status", "preview", "help", "timezone", "edition"}
+SUBCOMMANDS = {
+    "latest", "subscribe", "unsubscribe", "list", "status", "preview", "help", "timezone", "edition", "export", "import"
+}  # fmt: skip
 
 
 def is_ws_op(op: int):
