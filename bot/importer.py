@@ -51,6 +51,7 @@ async def import_entries(
                     mention=text.get("mention"),
                     mention_when=text.get("mention_when"),
                     target=text.get("target"),
+                    empty="line" if text.get("empty_line", "").lower() in ("true", "1", "line") else None,
                     post_as=text.get("post_as"),
                     avatar=text.get("avatar"),
                     allow_local=allow_local,

@@ -27,7 +27,9 @@ async def _desk(bot, server: LocalServer) -> list[str]:  # type: ignore[no-untyp
     await bot.services.subscribe(
         DESK, urls[0], filters="strike, -sport", max_per_hour=5, mention=ROLE, mention_when="breaking"
     )
-    await bot.services.subscribe(DESK, urls[1], "weekdays 08:00", "Europe/Kyiv", target="forum:987654321098765432")
+    await bot.services.subscribe(
+        DESK, urls[1], "weekdays 08:00", "Europe/Kyiv", target="forum:987654321098765432", empty="line"
+    )
     await bot.services.subscribe(DESK, urls[2])
     return urls
 
@@ -51,6 +53,7 @@ async def test_export_then_import_keeps_every_setting_where_it_applies(
         assert theirs[urls[0]].options == (await bot.services.subscriptions(DESK))[0].options
         assert theirs[urls[1]].schedule.cron == "0 8 * * 1-5" and theirs[urls[1]].schedule.timezone == "Europe/Kyiv"
         assert theirs[urls[1]].options.target == "forum:987654321098765432"
+        assert theirs[urls[1]].options.empty_line is True
 
         other_platform = await bot.services.import_subscriptions(SLACK, exported.encode())
         assert other_platform.summary() == (
