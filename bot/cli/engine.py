@@ -36,7 +36,7 @@ ChannelOpt = Annotated[str, typer.Option("--channel", help="PLATFORM:CHANNEL, e.
 #: Failed deliveries `status` shows (the rest: `wirebrief deliveries --failed`).
 STATUS_FAILED = 10
 
-db_app = typer.Typer(help="The store: migrations.", no_args_is_help=True)
+db_app = typer.Typer(help="The store: migrations (upgrade) and retention (prune).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
