@@ -68,11 +68,18 @@ def _bands(sig: tuple[int, ...]) -> list[tuple[int, tuple[int, ...]]]:
     return [(i, sig[i * rows : (i + 1) * rows]) for i in range(BANDS)]
 
 
+#: Most keys one LSH bucket keeps (the newest). A thousand reprints of one wire story share their
+#: buckets; any recent one of them finds the story, and comparing with all would make each
+#: lookup cost the number of reprints seen (quadratic over a feed of copies).
+BUCKET_CAP = 32
+
+
 class DuplicateIndex:
     """Signatures seen so far, keyed by article id, for reprint lookups."""
 
     def __init__(self) -> None:
-        self._buckets: dict[tuple[int, tuple[int, ...]], set[str]] = {}
+        # Each bucket is an insertion-ordered set (a dict of keys), so its oldest key is first.
+        self._buckets: dict[tuple[int, tuple[int, ...]], dict[str, None]] = {}
         self._sigs: dict[str, tuple[int, ...]] = {}
 
     def add(self, key: str, sig: tuple[int, ...]) -> None:
@@ -80,7 +87,10 @@ class DuplicateIndex:
             return
         self._sigs[key] = sig
         for band in _bands(sig):
-            self._buckets.setdefault(band, set()).add(key)
+            bucket = self._buckets.setdefault(band, {})
+            bucket[key] = None
+            if len(bucket) > BUCKET_CAP:
+                del bucket[next(iter(bucket))]
 
     def remove(self, key: str) -> None:
         sig = self._sigs.pop(key, None)
@@ -89,7 +99,7 @@ class DuplicateIndex:
         for band in _bands(sig):
             bucket = self._buckets.get(band)
             if bucket is not None:
-                bucket.discard(key)
+                bucket.pop(key, None)
                 if not bucket:
                     del self._buckets[band]
 
@@ -99,7 +109,7 @@ class DuplicateIndex:
             return None
         candidates: set[str] = set()
         for band in _bands(sig):
-            candidates |= self._buckets.get(band, set())
+            candidates.update(self._buckets.get(band, ()))
         best: tuple[str, float] | None = None
         for key in sorted(candidates):
             score = jaccard(sig, self._sigs[key])
