@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapters.discord import create_platform as discord_platform  # noqa: E402
+from adapters.discord.marker import visible  # noqa: E402
 from adapters.slack import create_platform as slack_platform  # noqa: E402
 from bot.app import Engine, open_services  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -224,7 +225,8 @@ port = 0
         self.counts["pings"] += bool(ping)
         role = f"<@&{self.discord.breaking_role_id}>"
         pinged = f" — pings {ping.replace(role, '@Breaking News')}" if ping else ""
-        self.say(f"[{where}] post: {title} · {embed.get('footer', {}).get('text', '')}{pinged}")
+        footer = visible(embed.get("footer", {}).get("text", ""))  # without the delivery's zero-width marker
+        self.say(f"[{where}] post: {title} · {footer}{pinged}")
 
     def _slack_posts(self) -> None:
         calls = self.slack.calls("chat.postMessage")
