@@ -157,6 +157,9 @@ class DiscordSettings(_Section):
     #: Seconds discord.py waits for more guilds after the last one arrived before it is ready
     #: (its ``guild_ready_timeout``); tests set it small.
     guild_ready_timeout: float = Field(2.0, gt=0, le=60)
+    #: Requests a second for the whole bot token, across every instance sharing [redis]
+    #: (Discord's global limit is 50; the margin absorbs requests arriving a little early or late).
+    requests_per_second: float = Field(48.0, gt=0, le=50)
 
 
 class SlackSettings(_Section):
@@ -177,6 +180,22 @@ class SlackSettings(_Section):
     def _trailing_slash(cls, value: str | None) -> str | None:
         if value and not value.endswith("/"):
             value += "/"
+        return value
+
+
+class RedisSettings(_Section):
+    """Where instances share the platforms' rate limits (bot.ratelimit); unset: one process."""
+
+    model_config = SettingsConfigDict(env_prefix="WIREBRIEF_REDIS_", extra="forbid")
+    #: e.g. "redis://127.0.0.1:6379/0". Empty: limits are kept in this process only.
+    url: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError('must be a Redis URL such as "redis://127.0.0.1:6379/0"')
         return value
 
 
@@ -222,6 +241,7 @@ class Settings:
         self.slack: SlackSettings = sections["slack"]
         self.log: LogSettings = sections["log"]
         self.ops: OpsSettings = sections["ops"]
+        self.redis: RedisSettings = sections["redis"]
         self.platforms = platforms
         #: Wire folders users may subscribe to, by name; "sample" is the bundled folder unless overridden.
         self.wires: dict[str, Path] = {"sample": SAMPLE_WIRE, **(wires or {})}
@@ -237,6 +257,7 @@ SECTIONS: dict[str, type[_Section]] = {
     "slack": SlackSettings,
     "log": LogSettings,
     "ops": OpsSettings,
+    "redis": RedisSettings,
 }
 PLATFORMS = ("console", "discord", "slack")
 

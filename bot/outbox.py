@@ -129,6 +129,8 @@ class Outbox:
                 self._queue.task_done()
 
     async def _pace(self) -> None:
+        if getattr(self.platform, "limiter", None) is not None:
+            return  # every request passes the platform's shared limiter (bot.ratelimit), across instances
         loop = asyncio.get_running_loop()
         async with self._pace_lock:
             now = loop.time()

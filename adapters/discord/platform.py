@@ -18,6 +18,7 @@ from discord.http import Route
 
 from adapters.discord.commands import DigestCommands
 from adapters.discord.edition import edition_parts, thread_title
+from adapters.discord.limits import DiscordLimits
 from adapters.discord.marker import mark, message_markers
 from adapters.discord.mentions import handle_mention, is_addressed_to
 from adapters.discord.render import post_embed, post_ping, reply_embed, thread_name
@@ -27,12 +28,14 @@ from bot.config import DiscordSettings, Settings
 from bot.domain import ChannelRef, Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
 from bot.ops import metrics
+from bot.ratelimit import Limiter, namespace_for
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-#: Discord's global limit is 50 requests/s per bot; stay clear of it with room for commands.
-RATE_PER_SECOND = 40.0
+#: Discord's global limit is 50 requests/s per bot. Every request passes the shared limiter
+#: (adapters.discord.limits), which paces the token as a whole; the outbox does not pace it.
+RATE_PER_SECOND = 48.0
 #: A 429 asking us to wait longer than this is handed to the outbox instead of sleeping in place.
 MAX_RATELIMIT_SLEEP = 30.0
 READY_TIMEOUT = 60.0
@@ -54,7 +57,7 @@ def configure_endpoints(settings: DiscordSettings) -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-def build_client(settings: DiscordSettings) -> discord.Client:
+def build_client(settings: DiscordSettings, limits: DiscordLimits | None = None) -> discord.Client:
     """``AutoShardedClient`` when a shard count is configured, else a plain ``Client``.
 
     Default intents only: mentions carry their content without the privileged
@@ -65,12 +68,15 @@ def build_client(settings: DiscordSettings) -> discord.Client:
     discord.VoiceClient.warn_nacl = False
     if hasattr(discord.VoiceClient, "warn_dave"):
         discord.VoiceClient.warn_dave = False
+    trace = metrics.http_trace("discord")  # counts 429s for /metrics
+    if limits is not None:
+        limits.attach(trace)  # every request waits for the token's shared rate limits
     options = {
         "intents": discord.Intents.default(),
         "allowed_mentions": discord.AllowedMentions.none(),
         "guild_ready_timeout": settings.guild_ready_timeout,
         "max_ratelimit_timeout": MAX_RATELIMIT_SLEEP,
-        "http_trace": metrics.http_trace("discord"),  # counts 429s for /metrics
+        "http_trace": trace,
     }
     if settings.shard_count:
         return discord.AutoShardedClient(shard_count=settings.shard_count, **options)
@@ -94,9 +100,14 @@ class DiscordPlatform:
 
     name = "discord"
     rate_per_second = RATE_PER_SECOND
+    #: Outbox workers: the limiter, not the worker count, sets the pace.
+    concurrency = 8
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings.discord
+        self.redis_url = settings.redis.url or None
+        #: The token's shared rate limits (set at start): every REST call passes it.
+        self.limiter: Limiter | None = None
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree | None = None
         self._services: Services | None = None
@@ -120,7 +131,9 @@ class DiscordPlatform:
             raise ConfigError("discord: set WIREBRIEF_DISCORD_TOKEN to the bot's token (Developer Portal → Bot)")
         configure_endpoints(self.settings)
         self._services = services
-        self.client = client = build_client(self.settings)
+        self.limiter = Limiter(namespace_for("discord", token), self.redis_url)
+        limits = DiscordLimits(self.limiter, Route.BASE, global_rate=self.settings.requests_per_second)
+        self.client = client = build_client(self.settings, limits)
         self.tree = tree = app_commands.CommandTree(client)
         tree.add_command(DigestCommands(services, manager_role=self.settings.manager_role))
         self._listen(client, services)
@@ -128,6 +141,7 @@ class DiscordPlatform:
             await client.login(token)
         except discord.LoginFailure:
             await client.close()
+            await self.limiter.close()
             raise ConfigError("discord: the token was refused; check WIREBRIEF_DISCORD_TOKEN") from None
         guild = discord.Object(self.settings.command_guild_id) if self.settings.command_guild_id else None
         if guild is not None:
@@ -176,6 +190,9 @@ class DiscordPlatform:
             except Exception:  # shutting down (timeouts included): log, never raise
                 log.debug("discord: gateway task ended uncleanly", exc_info=True)
             self._runner = None
+        if self.limiter is not None:
+            await self.limiter.close()
+            self.limiter = None
 
     async def post(self, post: Post) -> str | None:
         """Send the digest embed; map Discord's refusals to what the outbox understands.

@@ -8,12 +8,7 @@ to learn the bound port when the configured port is 0 (tests).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import math
-import time
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -31,12 +26,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import reply_message
 from adapters.slack.edition import METADATA_EVENT, edition_messages
 from adapters.slack.handlers import SlackHandlers, post_message
+from adapters.slack.limits import SlackLimits
 from adapters.slack.lookup import DELIVERY_EVENT, Lookup, delivery_metadata
 from adapters.slack.replay import replay_guard
 from bot.config import Settings, SlackSettings
 from bot.domain import Edition, Post, Reply
 from bot.errors import ChannelGone, ConfigError, DeliveryError, RateLimited
 from bot.ops import metrics
+from bot.ratelimit import Limiter, TooLong, namespace_for
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -55,43 +52,6 @@ TOKEN_ERRORS = {
     "token_expired",
     "not_allowed_token_type",
 }
-#: Slack allows about one message per second per channel (short bursts tolerated).
-CHANNEL_INTERVAL = 1.0
-
-
-class ChannelPacer:
-    """Keeps posts to one channel at least ``interval`` seconds apart, across concurrent senders.
-
-    The spacing is measured from the moment the previous post *completed*: Slack counts
-    arrivals, and an arrival is never later than our completion, so this can't undercount.
-    Posts to different channels never wait for each other.
-    """
-
-    def __init__(self, interval: float = CHANNEL_INTERVAL, max_channels: int = 50_000) -> None:
-        self.interval = interval
-        self.max_channels = max_channels
-        self._done: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    @contextlib.asynccontextmanager
-    async def turn(self, channel: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            wait = self._done.get(channel, -math.inf) + self.interval - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                yield
-            finally:
-                self._done[channel] = time.monotonic()
-        if len(self._locks) > self.max_channels:
-            self._prune()
-
-    def _prune(self) -> None:
-        cutoff = time.monotonic() - self.interval
-        for channel in [c for c, t in self._done.items() if t < cutoff and not self._locks[c].locked()]:
-            del self._done[channel]
-            del self._locks[channel]
 
 
 def _secret(value: Any) -> str | None:
@@ -127,7 +87,7 @@ class SlackPlatform:
     """:class:`bot.platform.Platform` for Slack."""
 
     name = "slack"
-    #: All channels together; Slack's real limit is per channel (see :class:`ChannelPacer`).
+    #: Used only without a limiter; Slack's real limit is per channel (adapters.slack.limits).
     rate_per_second = 20.0
     #: Outbox workers: a post waiting for its channel's turn must not hold up other channels.
     concurrency = 8
@@ -136,7 +96,11 @@ class SlackPlatform:
         check_settings(settings.slack)
         self.settings = settings.slack
         self.client = build_client(settings.slack)
-        self.pacer = ChannelPacer()
+        #: The token's shared rate limits: every Web API call passes them (see _session).
+        self.limiter = Limiter(
+            namespace_for("slack", _secret(settings.slack.bot_token) or ""), settings.redis.url or None
+        )
+        self.limits = SlackLimits(self.limiter)
         self.lookup = Lookup(self.client)
         self.app: AsyncApp | None = None
         self.handlers: SlackHandlers | None = None
@@ -157,6 +121,7 @@ class SlackPlatform:
         """Idempotent: the engine starts every platform it is given, tests may have already."""
         if self.app is not None:
             return
+        self._session()
         auth = await self._auth_test()
         self.bot_user_id, self.team_id = auth.get("user_id"), auth.get("team_id")
         http = self.settings.mode == "http"
@@ -214,6 +179,13 @@ class SlackPlatform:
         self._socket = AsyncSocketModeHandler(app, _secret(self.settings.app_token), web_client=self.client)
         await self._socket.connect_async()
 
+    def _session(self) -> None:
+        """The one HTTP session every Web API call of the app goes through, bolt's per-request
+        clients included (bolt hands them this session): it carries the limiter."""
+        session = self.client.session
+        if session is None or session.closed:
+            self.client.session = aiohttp.ClientSession(middlewares=(self.limits.middleware,))
+
     async def stop(self) -> None:
         self.app = None
         if self._socket is not None:
@@ -225,27 +197,19 @@ class SlackPlatform:
         session = getattr(self.client, "session", None)
         if session is not None and not session.closed:
             await session.close()
+        await self.limiter.close()
 
     async def post(self, post: Post) -> str | None:
         """chat.postMessage with blocks and a fallback; ChannelGone / RateLimited per the contract.
         The message's metadata names the delivery: a re-claimed post (``post.resend``) is
         looked for in the channel's history first and not sent again if it is there."""
         channel = post.channel.channel
+        self._session()
         if post.resend:
             found = await self._find_delivery(channel, post.delivery_id)
             if found is not None:
                 return found
-        async with self.pacer.turn(channel):
-            try:
-                response = await self.client.chat_postMessage(
-                    channel=channel,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    **delivery_metadata(post.delivery_id),
-                    **post_message(post),
-                )
-            except SlackApiError as exc:
-                raise _delivery_error(exc, channel) from None
+        response = await self._chat_post(channel, {**delivery_metadata(post.delivery_id), **post_message(post)})
         return response.get("ts")
 
     async def reply(self, reply: Reply) -> str | None:
@@ -253,23 +217,15 @@ class SlackPlatform:
         channel when there is no first post to hang it on; a re-claimed reply is looked for
         in that thread first."""
         channel = reply.channel.channel
+        self._session()
         if reply.resend:
             found = await self._find_delivery(channel, reply.delivery_id, reply.thread)
             if found is not None:
                 return found
         thread = {"thread_ts": reply.thread} if reply.thread else {}
-        async with self.pacer.turn(channel):
-            try:
-                response = await self.client.chat_postMessage(
-                    channel=channel,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    **thread,
-                    **delivery_metadata(reply.delivery_id),
-                    **reply_message(reply),
-                )
-            except SlackApiError as exc:
-                raise _delivery_error(exc, channel) from None
+        response = await self._chat_post(
+            channel, {**thread, **delivery_metadata(reply.delivery_id), **reply_message(reply)}
+        )
         return response.get("ts")
 
     async def _find_delivery(self, channel: str, delivery_id: int | None, thread: str | None = None) -> str | None:
@@ -285,6 +241,7 @@ class SlackPlatform:
         Each carries message metadata naming the edition and part; a re-claimed edition looks
         for each part first and sends only those not there."""
         channel = edition.channel.channel
+        self._session()
         first: str | None = None
         for part, message in enumerate(edition_messages(edition)):
             if edition.resend and edition.edition_id is not None and (part == 0 or first):
@@ -299,20 +256,21 @@ class SlackPlatform:
                     continue
             metadata = {"event_type": METADATA_EVENT, "event_payload": {"edition": edition.edition_id, "part": part}}
             thread = {"thread_ts": first} if first else {}
-            async with self.pacer.turn(channel):
-                try:
-                    response = await self.client.chat_postMessage(
-                        channel=channel,
-                        unfurl_links=False,
-                        unfurl_media=False,
-                        metadata=metadata,
-                        **thread,
-                        **message,
-                    )
-                except SlackApiError as exc:
-                    raise _delivery_error(exc, channel) from None
+            response = await self._chat_post(channel, {"metadata": metadata, **thread, **message})
             first = first or response.get("ts")
         return first
+
+    async def _chat_post(self, channel: str, message: dict[str, Any]) -> Any:
+        """One chat.postMessage, paced per channel by the limiter (in the session's middleware)."""
+        self._session()
+        try:
+            return await self.client.chat_postMessage(
+                channel=channel, unfurl_links=False, unfurl_media=False, **message
+            )
+        except SlackApiError as exc:
+            raise _delivery_error(exc, channel) from None
+        except TooLong as exc:
+            raise RateLimited(exc.wait, f"Slack channel {channel} is busy for {exc.wait:.0f}s") from None
 
 
 def _timestamp_ok(value: str | None) -> bool:

@@ -28,6 +28,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.discord_limits import FakeLimits
+
 API_PREFIX = "/api/v10"
 HEARTBEAT_MS = 41_250
 ATTACHMENT_LIMIT = 25 * 1024 * 1024
@@ -196,6 +198,8 @@ class FakeDiscord:
         self.no_webhooks: set[str] = set()
         #: Files users attached to commands, served at /attachments/<id>/<filename>.
         self.attachments: dict[str, bytes] = {}
+        #: Discord's rate limits, enforced once a test calls :meth:`enforce_limits`.
+        self.limits: FakeLimits | None = None
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -278,6 +282,13 @@ class FakeDiscord:
         """Answer the next matching request with 429 (+Retry-After; ``Via`` unless told otherwise)."""
         self._failures.append((method, re.compile(pattern), 429 if via else -429, retry_after))
 
+    def enforce_limits(self, per_second: int = 50, channel_messages: tuple[int, float] | None = None) -> FakeLimits:
+        """From now on answer 429 as Discord does over its global limit (``per_second`` per
+        token, any one-second window) and, if given, ``channel_messages`` = (limit, seconds)
+        per channel; see :mod:`tests.fakes.discord_limits`."""
+        self.limits = FakeLimits(per_second, channel_messages)
+        return self.limits
+
     def hold_next_message(self, channel_id: str) -> asyncio.Event:
         """The next message posted to the channel is created (users see it) but its answer is
         held until the returned event is set: the client is stuck between posting and knowing."""
@@ -343,12 +354,19 @@ class FakeDiscord:
         auth = request.headers.get("Authorization", "")
         if not path.startswith(("/interactions/", "/webhooks/")) and not auth.startswith("Bot "):
             return _error(401, 0, "401: Unauthorized")
+        if self.limits is not None:
+            refused = self.limits.check(request.method, path, auth)
+            if refused is not None:
+                return refused
         body = request.get(_BODY)
         self._query = dict(request.query)  # read by handlers that take query parameters
         for method, rx, handler in self._routes():
             match = rx.fullmatch(path)
             if method == request.method and match:
-                return await handler(body, **match.groupdict())
+                response = await handler(body, **match.groupdict())
+                if self.limits is not None:
+                    response.headers.update(self.limits.headers(request.method, path))
+                return response
         return _error(404, 0, f"404: Not Found ({request.method} {path})")
 
     def _routes(self) -> list[tuple[str, re.Pattern[str], Callable[..., Any]]]:

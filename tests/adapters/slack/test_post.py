@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.slack import create_platform
-from adapters.slack.platform import ChannelPacer, SlackPlatform
+from adapters.slack.platform import SlackPlatform
 from bot.domain import ChannelRef, Post
 from bot.errors import ChannelGone, ConfigError, RateLimited
 from digests.model import Dateline, Digest, Quote
@@ -95,17 +95,15 @@ async def test_a_lost_channel_raises_channel_gone(platform: SlackPlatform, fake_
         await platform.post(_post("C2"))
 
 
-async def test_posts_to_one_channel_are_spaced_but_other_channels_are_not_held_up() -> None:
-    pacer = ChannelPacer(interval=60.0)
-
-    async def post_to(channel: str) -> None:
-        async with pacer.turn(channel):
-            pass
-
-    await asyncio.wait_for(post_to("C1"), 5)
-    await asyncio.wait_for(post_to("C2"), 5)  # another channel: no wait
+async def test_posts_to_one_channel_wait_their_turn_but_other_channels_are_not_held_up(
+    platform: SlackPlatform, fake_slack: FakeSlack
+) -> None:
+    platform.limits.channel_interval = 20.0
+    await asyncio.wait_for(platform.post(_post("C1")), 5)
+    await asyncio.wait_for(platform.post(_post("C2")), 5)  # another channel: no wait
     with pytest.raises(TimeoutError):
-        await asyncio.wait_for(post_to("C1"), 0.2)  # the same channel: a minute's wait
+        await asyncio.wait_for(platform.post(_post("C1")), 0.5)  # the same channel: a 20 s wait
+    assert [c.body["channel"] for c in fake_slack.calls("chat.postMessage")] == ["C1", "C2"]
 
 
 async def test_fan_out_respects_slack_per_channel_rate(platform: SlackPlatform, fake_slack: FakeSlack) -> None:
