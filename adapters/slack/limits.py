@@ -46,6 +46,9 @@ METHOD_TIERS = {
     "reactions.add": 3,
     "users.info": 4,
 }
+#: A call that wakes later than this after its moment reserves again, so the next message to
+#: the channel (reserved CHANNEL_INTERVAL after it) never reaches Slack within a second of it.
+LATE_OK = 0.05
 #: Longest a call waits here before it is refused with :class:`bot.ratelimit.TooLong`.
 MAX_WAIT = 30.0
 
@@ -72,7 +75,7 @@ class SlackLimits:
         method = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         rate = self.rate_for(method, _channel(request) if method in PER_CHANNEL else None)
         if rate is not None:
-            await self.limiter.acquire([rate], MAX_WAIT)
+            await self.limiter.acquire([rate], MAX_WAIT, LATE_OK)
         response = await handler(request)
         if response.status == 429 and rate is not None:
             retry_after = _retry_after(response.headers.get("Retry-After"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Sequence
 
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 #: After Redis failed, the limiter stays in memory this long before trying Redis again.
 RETRY_REDIS_AFTER = 10.0
+#: Times a request that woke too late reserves again before it goes anyway (never starves).
+REPLANS = 4
 
 
 class TooLong(Exception):
@@ -45,6 +48,7 @@ class Limiter:
         self._down_since: float | None = None
         self._retry_at = 0.0
         self.waited = 0.0  #: seconds requests spent waiting here, for figures and logs
+        self.replanned = 0  #: reservations given up because the request woke too late
         if redis_url:
             from bot.ratelimit.redis_buckets import RedisBuckets, connect
 
@@ -58,18 +62,30 @@ class Limiter:
     def rate(self, name: str, interval: float, burst: int = 1) -> Rate:
         return Rate(f"{self.namespace}:{name}", interval, burst)
 
-    async def acquire(self, rates: Sequence[Rate], max_wait: float) -> float:
+    async def acquire(self, rates: Sequence[Rate], max_wait: float, late_ok: float = math.inf) -> float:
         """Wait for the moment the request may go in every bucket of ``rates``; the seconds
-        waited. Raises :class:`TooLong` (nothing reserved) if that is over ``max_wait``."""
+        waited. Raises :class:`TooLong` (nothing reserved) if that is over ``max_wait``.
+
+        ``late_ok``: a request that wakes more than this after its moment (a busy event loop)
+        gives the moment up and reserves again, so it cannot reach the platform right before
+        the request reserved after it."""
         if not rates:
             return 0.0
-        reservation = await self._reserve(rates, max_wait)
-        if not reservation.reserved:
-            raise TooLong(reservation.wait)
-        if reservation.wait > 0:
-            self.waited += reservation.wait
-            await asyncio.sleep(reservation.wait)
-        return reservation.wait
+        waited = 0.0
+        for _ in range(REPLANS):
+            asked = time.monotonic()
+            reservation = await self._reserve(rates, max_wait)
+            if not reservation.reserved:
+                raise TooLong(reservation.wait)
+            if reservation.wait > 0:
+                await asyncio.sleep(reservation.wait)
+            late = time.monotonic() - (asked + reservation.wait)
+            waited += reservation.wait
+            if late <= late_ok:
+                break
+            self.replanned += 1
+        self.waited += waited
+        return waited
 
     async def hold(self, rate: Rate, seconds: float) -> None:
         """The platform said "not before ``seconds``" for this bucket: every instance waits."""

@@ -159,3 +159,22 @@ async def test_redis_going_away_mid_run_degrades_then_recovers(
     messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("bot.ratelimit")]
     assert [level for level, _ in messages] == ["WARNING", "INFO"], messages
     assert "not answering" in messages[0][1] and "again" in messages[1][1]
+
+
+async def test_a_request_that_wakes_too_late_reserves_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A busy event loop wakes a request long after its moment: sent then, it would reach the
+    platform right before the request reserved after it. It takes a new moment instead."""
+    import asyncio
+
+    limiter = Limiter("ns")
+    rate = limiter.rate("b", 0.05)
+    await limiter.acquire([rate], max_wait=5)  # the next moment is 50 ms away
+    real_sleep = asyncio.sleep
+    late = [0.2]  # the first wake-up comes 200 ms late; the next on time
+
+    async def busy_sleep(seconds: float) -> None:
+        await real_sleep(seconds + (late.pop() if late else 0.0))
+
+    monkeypatch.setattr("bot.ratelimit.limiter.asyncio.sleep", busy_sleep)
+    await limiter.acquire([rate], max_wait=5, late_ok=0.04)
+    assert limiter.replanned == 1
