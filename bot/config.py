@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -150,6 +150,9 @@ class DiscordSettings(_Section):
     gateway_url: str | None = None
     #: Shards to run; set to use discord.py's AutoShardedClient.
     shard_count: int | None = Field(None, ge=1)
+    #: The shards this instance runs, of ``shard_count`` across all instances: e.g. [0] here and
+    #: [1] on another. Discord sends each guild's events to one shard, so to one instance. Unset: all.
+    shard_ids: list[int] | None = None
     #: Members with this role may manage subscriptions besides those with Manage Channels.
     manager_role: str | None = None
     #: Guild-scoped command sync (instant) instead of global; useful in development.
@@ -160,6 +163,18 @@ class DiscordSettings(_Section):
     #: Requests a second for the whole bot token, across every instance sharing [redis]
     #: (Discord's global limit is 50; the margin absorbs requests arriving a little early or late).
     requests_per_second: float = Field(48.0, gt=0, le=50)
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if not count:
+            raise ValueError("needs shard_count (the number of shards across every instance)")
+        if not value or len(set(value)) != len(value) or not all(0 <= i < count for i in value):
+            raise ValueError(f"must be distinct shard numbers from 0 to {count - 1}")
+        return value
 
 
 class SlackSettings(_Section):

@@ -79,7 +79,7 @@ def build_client(settings: DiscordSettings, limits: DiscordLimits | None = None)
         "http_trace": trace,
     }
     if settings.shard_count:
-        return discord.AutoShardedClient(shard_count=settings.shard_count, **options)
+        return discord.AutoShardedClient(shard_count=settings.shard_count, shard_ids=settings.shard_ids, **options)
     return discord.Client(**options)
 
 

@@ -776,9 +776,19 @@ class FakeDiscord:
         }
         if session.shard is not None:
             ready["shard"] = session.shard
+        if not self._owns(session):
+            ready["guilds"] = []  # the guild is another shard's: Discord sends it there only
         await self._dispatch_to(session, "READY", ready)
-        await self._dispatch_to(session, "GUILD_CREATE", self.guild_payload())
+        if self._owns(session):
+            await self._dispatch_to(session, "GUILD_CREATE", self.guild_payload())
         return session
+
+    def _owns(self, session: _Session) -> bool:
+        """Whether the guild's events go to this session: Discord's ``(guild_id >> 22) % num_shards``."""
+        if not session.shard or len(session.shard) != 2 or not session.shard[1]:
+            return True
+        shard_id, count = session.shard
+        return (int(self.guild_id) >> 22) % count == shard_id
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> _Session | None:
         session = self.sessions.get(data.get("session_id", ""))
@@ -800,9 +810,11 @@ class FakeDiscord:
             await self._send(session.ws, payload)
 
     def _live_session(self) -> _Session:
+        """The newest session that receives the guild's events (its shard's, when sharded)."""
         if not self.sessions:
             raise RuntimeError("no client has identified with the fake gateway")
-        return list(self.sessions.values())[-1]
+        owners = [session for session in self.sessions.values() if self._owns(session)]
+        return (owners or list(self.sessions.values()))[-1]
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a DISPATCH to the newest session (queued for RESUME replay if it is disconnected)."""

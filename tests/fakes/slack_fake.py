@@ -161,10 +161,21 @@ class FakeSlack:
             self._changed.notify_all()
 
     # -- Socket Mode -----------------------------------------------------------------------
+    @property
+    def connections(self) -> int:
+        """Socket Mode connections open now (an app may hold several; Slack spreads envelopes)."""
+        return len(self._sockets)
+
     async def send_envelope(
-        self, type_: str, payload: dict[str, Any], *, accepts_response_payload: bool = False
+        self,
+        type_: str,
+        payload: dict[str, Any],
+        *,
+        accepts_response_payload: bool = False,
+        connection: int | None = None,
     ) -> str:
-        """Send one envelope to the connected app (waits up to 5 s for a connection)."""
+        """Send one envelope to the connected app (waits up to 5 s for a connection): on the
+        newest connection, or on ``connection`` (its index, oldest first) as Slack picks one."""
         deadline = time.monotonic() + 5.0
         while not self._sockets:
             if time.monotonic() > deadline:
@@ -179,14 +190,19 @@ class FakeSlack:
             "retry_attempt": 0,
             "retry_reason": "",
         }
-        await self._sockets[-1].send_str(json.dumps(message))
+        await self._sockets[-1 if connection is None else connection].send_str(json.dumps(message))
         return envelope_id
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._sockets.append(ws)
-        hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": APP_ID}, "debug_info": {}}
+        hello = {
+            "type": "hello",
+            "num_connections": len(self._sockets),
+            "connection_info": {"app_id": APP_ID},
+            "debug_info": {},
+        }
         await ws.send_str(json.dumps(hello))
         self.hellos += 1
         try:

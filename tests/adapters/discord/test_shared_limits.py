@@ -111,3 +111,20 @@ async def test_mention_replies_and_typing_wait_for_the_shared_limit_but_command_
         assert reply.body["message_reference"]["message_id"] == int(message["id"])
         assert fake.calls("POST", rf"/channels/{cid}/typing")
     await other.close()
+
+
+async def test_a_routes_bucket_learnt_from_the_headers_is_shared_by_both_platforms(
+    fake: FakeDiscord, shared_settings: Settings, services: Services
+) -> None:
+    """Messages to one channel: 3 a second (the fake's X-RateLimit-* headers say so). Once each
+    platform has seen the headers, six messages sent at once from both stay within the bucket."""
+    limits = fake.enforce_limits(per_second=50, channel_messages=(3, 1.0))
+    cid = fake.channel_ids[0]
+    async with running(shared_settings, services) as first, running(shared_settings, services) as second:
+        await first.post(a_post(cid, delivery_id=None))  # each learns the route's bucket
+        await second.post(a_post(cid, delivery_id=None))
+        await asyncio.sleep(1.1)  # the fake's window has reset
+        sends = [platform.post(a_post(cid, delivery_id=None)) for platform in (first, second) for _ in range(3)]
+        await asyncio.wait_for(asyncio.gather(*sends), 30)
+    assert limits.refused == {"global": 0, "user": 0}
+    assert len(fake.messages[cid]) == 8
