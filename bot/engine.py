@@ -15,6 +15,7 @@ from bot.platform import Platform
 from bot.poller import Poller
 from bot.scheduler import Triggers
 from bot.service_impl import StoreServices
+from bot.spread import process_salt, spread
 from bot.store.outage import unavailable
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Engine:
             box.on_sent = self._wake
         self._wake_pending = False
         self.poller = Poller(services, settings, self._news)
+        self._salt = process_salt()
         self._triggers: Triggers | None = None
         self._started: list[Platform] = []
         self._deliver_lock = asyncio.Lock()
@@ -111,6 +113,8 @@ class Engine:
                 ids = None if self._deliver_all else sorted(self._deliver_sources)
                 self._deliver_all, self._deliver_sources = False, set()
                 due = await self.services.due_posts(self.platform_names, ids)
+                if self.settings.redis.url:  # several instances: each walks the channels in its own order
+                    due = spread(due, self._salt)
                 editions = await self.services.due_editions(self.platform_names)
                 for box in self.outboxes.values():
                     box.submit(due)
