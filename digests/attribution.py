@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from digests.cues import Cue, find_cues, nearest_cue
 from digests.entities import EntityIndex, Mention
 from digests.lexicon import (
+    AUX_ADVERBS,
     COMMON_WORDS,
     DETERMINERS,
     FRONTING,
+    FUNCTION_WORDS,
+    MEDIA_NOUNS,
     ORG_NOUNS,
     ROLE_NOUNS,
+    SPEECH_VERBS,
     SUBJECT_PRONOUNS,
     TITLES,
 )
@@ -156,23 +160,48 @@ class Attributor:
         if len(words_before) < 2:
             return None
         np = clause_subject(sent.tokens, first_quote)
-        if not np or not self._can_speak(np):
+        if not np or not self._can_speak(np, sent.tokens):
             return None
         attr = self._resolve(Cue(first_quote, np, [], False), sent)
         if attr.speaker is None:
             return None
         return Attribution(attr.speaker, attr.role, attr.kind, "subject")
 
-    def _can_speak(self, np: list[Token]) -> bool:
+    def _can_speak(self, np: list[Token], toks: tuple[Token, ...]) -> bool:
         """A subject that can have said something - not a sentence's first common word taken for
         a name ("Much of the anger ...", "Good information ...", "Optimism is ...")."""
         if len(np) > 1:
-            return True
+            # "Other major cleavages include ...": no name, no pronoun, no role or body at its head
+            speaker_like = any(t.is_cap or is_head(t) or t.lower in SUBJECT_PRONOUNS for t in np)
+            return speaker_like and not self._lone_initial(np, toks)
         tok = np[0]
         low = tok.lower
         if low in SUBJECT_PRONOUNS or is_head(tok) or low in ROLE_NOUNS or self.entities.is_person(tok.bare):
             return True
+        if self._lone_initial(np, toks):
+            return False
         return not (tok.initial_common or low in COMMON_WORDS or low in self._lowercase_words)
+
+    def _lone_initial(self, np: list[Token], toks: tuple[Token, ...]) -> bool:
+        """'Good information can ...': the phrase's one capital is the sentence's first letter, a
+        plain noun follows it, and the word is never a name elsewhere in the text: a common word,
+        not a speaker. Not an acronym ("UN"), a numbered name ("Article 33") or a modifier of a
+        body ("Multiple outlets")."""
+        caps = [t for t in np if t.is_cap]
+        first = np[0]
+        if len(caps) != 1 or caps[0] is not first or is_head(np[-1]) or first.text.isupper() or first is not toks[0]:
+            return False
+        after = next((t for t in toks if t.start > np[-1].start), None)
+        if after is None or not is_word(after) or after.is_cap or after.text[:1].isdigit():
+            return False
+        low = after.lower
+        if is_head(after) or low in MEDIA_NOUNS or low in FUNCTION_WORDS or low in AUX_ADVERBS or low in SPEECH_VERBS:
+            return False
+        if low.endswith(("ed", "ly")):
+            return False  # "Carson defied the question": a verb follows a name
+        return sum(1 for m in self.entities.mentions if first.bare in m.tokens) <= 1 and not self.entities.is_person(
+            first.bare
+        )
 
     # -- neighbours ---------------------------------------------------------------------------
     def _from_neighbours(

@@ -46,7 +46,10 @@ def find_cues(sent: Sentence) -> list[Cue]:
     toks = sent.tokens
     cues: list[Cue] = []
     relayed: Cue | None = None
+    covered = -1  # the last token of a source phrase already taken ("according to the report")
     for v, tok in enumerate(toks):
+        if v <= covered:
+            continue
         if not is_word(tok):
             if tok.text == ":" and v + 1 < len(toks) and toks[v + 1].kind == "quote":
                 np = np_left(toks, v) if v > 0 and is_word(toks[v - 1]) else []
@@ -65,8 +68,10 @@ def find_cues(sent: Sentence) -> list[Cue]:
             by = next((k for k in range(v + 2, min(len(toks), v + 7)) if toks[k].lower == "by"), None)
             if by is not None and not any(t.is_cap for t in np):
                 np, appos = np_right(toks, by + 1)  # "according to calculations by Amy Glasmeier"
+            np = np or _source_description(toks, v + 2)
             if np:
                 cues.append(Cue(v, np, appos, True))
+                covered = toks.index(np[-1])
             continue
         if low in _QUOTING and v + 1 < len(toks):
             found = _relayed_speaker(toks, v)
@@ -114,6 +119,19 @@ def _next_to_quote(toks: tuple[Token, ...], v: int) -> bool:
         if toks[k].kind == "quote" or (toks[k].text == ":" and k > v):
             return True
     return False
+
+
+def _source_description(toks: tuple[Token, ...], k: int) -> list[Token]:
+    """'according to the poll', 'according to a court filing': a determiner and the plain noun
+    phrase after it name the source when no person or body is named."""
+    if k >= len(toks) or toks[k].lower not in DETERMINERS - {"this", "that"}:
+        return []
+    phrase = [toks[k]]
+    for tok in toks[k + 1 : k + 6]:
+        if not is_word(tok) or tok.lower in FUNCTION_WORDS:
+            break
+        phrase.append(tok)
+    return phrase if len(phrase) >= 2 else []
 
 
 def _relays(toks: tuple[Token, ...], cue: Cue) -> bool:

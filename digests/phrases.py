@@ -217,9 +217,10 @@ def np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Tok
                 and words_after[0].is_cap
                 and words_after[1].is_cap
             )
-            # "quoting port official Rui Costa": a modifier, its role noun, then the name
+            # "quoting port official Rui Costa", "Former Republican presidential candidate Jeb Bush":
+            # a modifier, its role noun, then the name
             or (
-                not taken
+                (not taken or taken[-1].is_cap or is_head(taken[-1]))
                 and _plain_modifier(low)
                 and len(words_after) >= 2
                 and role_like(words_after[0].lower)
@@ -252,7 +253,12 @@ def clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
     i = 0
     while i < limit and toks[i].kind != "word":
         i += 1
-    if i < limit and (_opens_adverbial(toks[i]) or _opens_participle(toks, i) or _time_phrase_first(toks, i, limit)):
+    if i < limit and (
+        _opens_adverbial(toks[i])
+        or _opens_participle(toks, i)
+        or _time_phrase_first(toks, i, limit)
+        or _sentence_adverb(toks, i, limit)
+    ):
         commas = [k for k in range(i, min(limit, i + 40)) if toks[k].text == ","]
         for comma in commas:
             np = _subject_at(toks, comma + 1, limit)
@@ -263,6 +269,12 @@ def clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
 
 
 _TIME_ENDS = frozenset({"later", "earlier", "ago", "afterwards"})
+
+
+def _sentence_adverb(toks: tuple[Token, ...], i: int, limit: int) -> bool:
+    """'Already, Trump ...', 'Still, the mayor ...': a common word alone before a comma is an
+    adverb of the whole sentence, not its subject (a name there is capitalised mid-text too)."""
+    return toks[i].initial_common and i + 1 < limit and toks[i + 1].text == ","
 
 
 def _time_phrase_first(toks: tuple[Token, ...], i: int, limit: int) -> bool:
