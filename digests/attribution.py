@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from digests.credits import Credit
 from digests.cues import Cue, find_cues, nearest_cue
 from digests.entities import EntityIndex, Mention
 from digests.lexicon import (
@@ -84,11 +85,16 @@ class Attributor:
         for m in entities.person_mentions():
             self._persons_by_sentence.setdefault(m.sentence, []).append(m)
 
-    def run(self, n_quotes: int, labels: dict[int, str] | None = None) -> list[Attribution]:
-        """Attributions in quote order; ``labels`` are transcript turns' speaker labels by quote."""
+    def run(
+        self, n_quotes: int, labels: dict[int, str] | None = None, credits: dict[int, Credit] | None = None
+    ) -> list[Attribution]:
+        """Attributions in quote order; ``labels`` are transcript turns' speaker labels by quote,
+        ``credits`` the names printed under pull quotes (digests.credits)."""
         result: list[Attribution | None] = [None] * n_quotes
         for qi, label in (labels or {}).items():
             result[qi] = self._label_attr(label)
+        for qi, credit in (credits or {}).items():
+            result[qi] = self._credit_attr(credit)
         cues_by_sentence = [find_cues(s) for s in self.sentences]
         for s_index, sent in enumerate(self.sentences):
             quote_positions = [i for i, t in enumerate(sent.tokens) if t.kind == "quote"]
@@ -139,6 +145,19 @@ class Attributor:
         if all(w.rstrip(".") in TITLES or w in ROLE_NOUNS for w in words):
             return Attribution(speaker, None, "person", "transcript")
         return _as(self._name_attr(speaker, None), "transcript")
+
+    def _credit_attr(self, credit: Credit) -> Attribution:
+        """ "President Obama, tweeting after the speech": titles before the name are its role; the
+        words after the comma are, unless they describe an act rather than the person."""
+        words = credit.name.split()
+        k = 0
+        while k < len(words) - 1 and words[k].lower().rstrip(".") in TITLES:
+            k += 1
+        role = " ".join(words[:k]) or None
+        after = credit.role
+        if after and not after.split()[0].lower().endswith("ing"):
+            role = role or after
+        return _as(self._name_attr(" ".join(words[k:]), role), "credit")
 
     def _resolve_subject_pronoun(self, sent: Sentence) -> None:
         """'He' opening a sentence continues the chain even when the sentence quotes nobody."""

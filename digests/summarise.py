@@ -13,6 +13,7 @@ from dataclasses import replace
 from digests.asides import is_aside
 from digests.attribution import Attribution, Attributor
 from digests.clean import Cleaned, clean
+from digests.credits import Credit, closing_credit, dash_credit, quote_credit
 from digests.entities import EntityIndex
 from digests.headline import MAX_CHARS, write_headline
 from digests.keyquotes import choose_key_quotes
@@ -40,6 +41,7 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
     spans = [q for q in find_quotes(text, paragraphs) if q.paragraph not in turns]
     spans = sorted([*spans, *(t.span for t in turns.values())], key=lambda q: q.start)
     labels = {qi: turns[q.paragraph].label for qi, q in enumerate(spans) if q.paragraph in turns}
+    spans, credits = find_credits(text, paragraphs, spans, labels)
     by_para: dict[int, list[tuple[int, QuoteSpan]]] = {}
     for qi, q in enumerate(spans):
         by_para.setdefault(q.paragraph, []).append((qi, q))
@@ -50,9 +52,45 @@ def read(text: str) -> tuple[list[QuoteSpan], list[Sentence], list[Attribution],
         if toks:
             sentences.extend(split_sentences(toks, p_index, len(sentences), common))
     entities = EntityIndex(sentences)
-    attributions = Attributor(sentences, entities).run(len(spans), labels)
+    attributions = Attributor(sentences, entities).run(len(spans), labels, credits)
     keep = [i for i, (q, a) in enumerate(zip(spans, attributions, strict=True)) if _is_speech(text, q, a)]
     return [spans[i] for i in keep], sentences, [attributions[i] for i in keep], cleaned
+
+
+def find_credits(
+    text: str, paragraphs: list[tuple[int, int]], spans: list[QuoteSpan], labels: dict[int, str]
+) -> tuple[list[QuoteSpan], dict[int, Credit]]:
+    """Pull quotes credited on their last line (cut from the quote) or on a dash line after
+    their paragraph (bot.credits); a transcript turn keeps its label."""
+    credits: dict[int, Credit] = {}
+    out = list(spans)
+    for qi, q in enumerate(spans):
+        if qi in labels:
+            continue
+        found = quote_credit(text[q.start : q.end])
+        if found is not None:
+            out[qi] = replace(q, end=q.start + found[0])
+            credits[qi] = found[1]
+    for p in range(1, len(paragraphs)):
+        line = text[paragraphs[p][0] : paragraphs[p][1]]
+        before = [qi for qi, q in enumerate(spans) if q.paragraph == p - 1 and qi not in labels]
+        if not before:
+            continue
+        # The credit line is the next paragraph, or a short line that cleaning set aside
+        # between the two.
+        gap = text[paragraphs[p - 1][1] : paragraphs[p][0]].strip()
+        line = gap or line
+        if spans[before[-1]].close < 0:
+            credit = closing_credit(line)  # the quote left open above ends on its credit line
+            if credit is not None:
+                credits.setdefault(before[-1], credit)
+                continue
+        start, _ = paragraphs[p - 1]
+        credit = dash_credit(line)
+        if credit is not None and not text[start : spans[before[0]].open].strip():  # opens on the quote
+            for qi in before:
+                credits.setdefault(qi, credit)
+    return out, credits
 
 
 def _is_title_line(text: str, start: int, end: int) -> bool:
