@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from digests.credits import Credit
-from digests.cues import Cue, find_cues, nearest_cue
+from digests.cues import Cue, find_cues, nearest_cue, tag_cue
 from digests.entities import EntityIndex, Mention
 from digests.lexicon import (
     AUX_ADVERBS,
@@ -82,6 +82,8 @@ class Attributor:
         self._lowercase_words = {t.text for s in sentences for t in s.tokens if t.kind == "word" and t.text.islower()}
         self._persons_by_sentence: dict[int, list] = {}
         self._speakers: dict[int, list[tuple[int, Attribution]]] = {}
+        #: Sentences whose only cue is the tag of the quote before them ("Hannity pressed.").
+        self._tags: set[int] = set()
         for m in entities.person_mentions():
             self._persons_by_sentence.setdefault(m.sentence, []).append(m)
 
@@ -96,6 +98,16 @@ class Attributor:
         for qi, credit in (credits or {}).items():
             result[qi] = self._credit_attr(credit)
         cues_by_sentence = [find_cues(s) for s in self.sentences]
+        for k in range(1, len(self.sentences)):
+            prev, sent = self.sentences[k - 1], self.sentences[k]
+            if cues_by_sentence[k] or prev.paragraph != sent.paragraph or not prev.tokens:
+                continue
+            last = next((t for t in reversed(prev.tokens) if t.kind != "punct"), None)
+            if last is not None and last.kind == "quote" and last.text.rstrip()[-1:] in {"?", "!"}:
+                tag = tag_cue(sent)
+                if tag is not None:
+                    cues_by_sentence[k] = [tag]
+                    self._tags.add(k)
         for s_index, sent in enumerate(self.sentences):
             quote_positions = [i for i, t in enumerate(sent.tokens) if t.kind == "quote"]
             cues = cues_by_sentence[s_index]
@@ -265,7 +277,7 @@ class Attributor:
             nxt = self.sentences[k]
             if nxt.paragraph > para + 1:
                 break
-            if cues_by_sentence[k] and not nxt.quote_indices:
+            if cues_by_sentence[k] and not nxt.quote_indices and k not in self._tags:
                 attr = self._resolve(cues_by_sentence[k][0], nxt)
                 if attr.speaker:
                     return Attribution(attr.speaker, attr.role, attr.kind, "next-paragraph")

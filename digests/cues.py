@@ -215,6 +215,23 @@ def _after_quote_cues(toks: tuple[Token, ...]) -> list[Cue]:
     return found
 
 
+def tag_cue(sent: Sentence) -> Cue | None:
+    """'"Would it be negotiable?" Hannity pressed.': after a quote that ends on a question or an
+    exclamation, the short sentence "Name verb-ed" that follows is its speech tag, whatever the verb."""
+    words = [t for t in sent.tokens if t.kind != "punct"]
+    if not 2 <= len(words) <= 6 or any(t.kind == "quote" for t in words):
+        return None
+    toks = sent.tokens
+    np = [toks[0]] if toks[0].lower in {"he", "she", "they"} else np_right(toks, 0)[0]
+    v = len(np)
+    if not np or v >= len(toks) or not is_word(toks[v]):
+        return None
+    verb = toks[v].lower
+    if toks[v].is_cap or verb in FUNCTION_WORDS or not (verb.endswith("ed") or verb in SPEECH_VERBS):
+        return None
+    return Cue(v, np, [], False)
+
+
 def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
     strong = toks[v].lower in STRONG_SPEECH
     j = skip_aux_left(toks, v - 1)

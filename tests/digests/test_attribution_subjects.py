@@ -40,3 +40,21 @@ def test_a_long_role_before_a_name_stays_with_the_name() -> None:
     text = 'Former Liberal party chairwoman Ines Varga told the local paper: "We were never asked."'
     quote = summarise(Dispatch(text=text)).quotes[0]
     assert (quote.speaker, quote.role) == ("Ines Varga", "Former Liberal party chairwoman")
+
+
+def test_a_short_tag_after_a_question_names_who_asked_whatever_the_verb() -> None:
+    text = (
+        '"The fence stays," Mayor Ilse Grub said.\n\n'
+        '"Would it be cheaper to move the road?" Dirk Haller pressed. "Maybe by a mile?"\n\n'
+        '"Not negotiable," Grub said.'
+    )
+    assert [speaker for _, speaker in speakers(text)] == ["Ilse Grub", "Dirk Haller", "Dirk Haller", "Ilse Grub"]
+
+
+def test_a_question_tag_does_not_claim_the_quote_paragraph_before_it() -> None:
+    text = (
+        '"The fence stays," Mayor Ilse Grub said.\n\n'
+        '"Moving it? Not negotiable."\n\n'
+        '"Would it be cheaper to move the road?" Dirk Haller pressed.'
+    )
+    assert [speaker for _, speaker in speakers(text)][:2] == ["Ilse Grub", "Ilse Grub"]
