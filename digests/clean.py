@@ -64,9 +64,10 @@ def parse_dateline(text: str, at: int = 0, *, colon: bool = True) -> tuple[Datel
     if not m or is_keyword(m.group("place")):
         return None, at
     place, date, agency = m.group("place"), m.group("date"), m.group("agency")
-    # Without a date or agency, only an all-caps place ("WASHINGTON -") is a dateline;
+    # Without a date or agency, only an all-caps city ("WASHINGTON -") is a dateline;
     # otherwise "Ukraine - the war" or a sentence starting "Smith: ..." would match.
-    if not date and not agency and (not (place.isupper() and len(place) >= 3) or (not colon and m["dash"] == ":")):
+    city = place.split(",")[0].strip()  # "JACKSON, Miss. -": the city in capitals, its state as written
+    if not date and not agency and (not (city.isupper() and len(city) >= 3) or (not colon and m["dash"] == ":")):
         return None, at
     if len(place.split()) > 6 or m.end() > 160:
         return None, at

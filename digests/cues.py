@@ -284,7 +284,14 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
         np = clause_subject(toks, j)  # "The Kremlin declined to comment but insisted ..."
         return Cue(v, np, [], strong) if np else None
     if left.text in {",", "—", "–", ")"}:
-        return _appositive_subject(toks, j, v, strong)
+        found = _appositive_subject(toks, j, v, strong)
+        if found is None and left.text == "," and strong:
+            # "... a more liberal member of the commission, said Bart Naylor, an advocate": no
+            # aside before the comma; the subject is inverted after the verb.
+            np, appos = np_right(toks, v + 1)
+            if np and any(t.is_cap or is_head(t) for t in np):
+                return Cue(v, np, appos, strong)
+        return found
     if is_word(left) and left.lower in {"he", "she", "it", "they", "we", "i", "who"}:
         if left.lower == "who" and j >= 2 and toks[j - 1].text == ",":
             np = np_left(toks, j - 1)

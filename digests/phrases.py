@@ -193,6 +193,15 @@ def np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Tok
             break
         words_after = [t for t in toks[k + 1 : k + 4] if is_word(t)]
         if (
+            taken
+            and taken[-1].is_cap
+            and not tok.is_cap
+            and low.rstrip(".") in TITLES
+            and low not in ROLE_NOUNS
+            and not (words_after and words_after[0].is_cap and words_after[0].lower not in MONTHS_DAYS)
+        ):
+            break  # "Judge Carlton Reeves late Thursday": a title word after the name opens no other name
+        if (
             tok.is_cap
             or low in DETERMINERS
             or is_head(tok)

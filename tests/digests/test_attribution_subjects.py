@@ -58,3 +58,22 @@ def test_a_question_tag_does_not_claim_the_quote_paragraph_before_it() -> None:
         '"Would it be cheaper to move the road?" Dirk Haller pressed.'
     )
     assert [speaker for _, speaker in speakers(text)][:2] == ["Ilse Grub", "Ilse Grub"]
+
+
+def test_an_inverted_speaker_after_a_comma_speaks_for_the_quote_that_follows() -> None:
+    text = (
+        "Councillors could still replace the board before the vote, said Ola Brandt, an adviser to the "
+        'tenants\' union. "It would avoid a long fight."'
+    )
+    assert speakers(text) == [("It would avoid a long fight.", "Ola Brandt")]
+
+
+def test_a_verb_with_an_object_after_a_comma_is_not_an_inverted_speaker() -> None:
+    text = 'Sen. Rhea Moss (D-Maine), also a candidate, called the league "abhorrent" in a post on Sunday.'
+    assert speakers(text)[0][1] == "Rhea Moss"
+
+
+def test_a_title_word_after_a_name_ends_the_name() -> None:
+    text = 'District Judge Amos Tuller late Thursday blocked a law that protected "sincere belief" claims.'
+    quote = summarise(Dispatch(text=text)).quotes[0]
+    assert (quote.speaker, quote.role) == ("Amos Tuller", "District Judge")

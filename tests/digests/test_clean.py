@@ -215,3 +215,9 @@ def test_a_headline_line_an_editor_wrote_is_kept_whole_up_to_the_length_limit_an
     long = "Mayors And Governors Wear Hats At The Rally In Harbourton After The Vote Of The Board And The Council"
     headline = summarise(Dispatch(text=f"{long}\n{body}")).headline
     assert len(headline) <= 90 and headline.split()[-1].lower() not in {"the", "and", "of"}
+
+
+def test_a_dateline_with_the_state_written_out_after_a_capitalised_city() -> None:
+    cleaned = clean("JACKSON, Miss. - The state's new law was blocked on Thursday night.")
+    assert cleaned.dateline is not None and cleaned.dateline.place == "JACKSON, Miss."
+    assert cleaned.text.startswith("The state's new law")
