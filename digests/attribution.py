@@ -201,6 +201,8 @@ class Attributor:
     def _can_speak(self, np: list[Token], toks: tuple[Token, ...]) -> bool:
         """A subject that can have said something - not a sentence's first common word taken for
         a name ("Much of the anger ...", "Good information ...", "Optimism is ...")."""
+        if _run_in_head(np, toks):
+            return False
         if len(np) > 1:
             # "Other major cleavages include ...": no name, no pronoun, no role or body at its head
             speaker_like = any(t.is_cap or is_head(t) or t.lower in SUBJECT_PRONOUNS for t in np)
@@ -463,6 +465,16 @@ class Attributor:
             if named is not None:  # "Acme Corp cut jobs ... the company said": Acme Corp speaks
                 return Attribution(named, None, "org", "description-named")
         return Attribution(text, None, kind, "description")
+
+
+def _run_in_head(np: list[Token], toks: tuple[Token, ...]) -> bool:
+    """'Veto Power Impedes Peace Efforts: Eliminating "the scourge of war" is ...': a sub-head run
+    into its paragraph, four or more capitalised words then a colon, is not a speaker. A name
+    that long opens on a title ("President Barack Hussein Obama:")."""
+    if len(np) < 4 or not all(t.is_cap or t.initial_common for t in np) or np[0].lower.rstrip(".") in TITLES:
+        return False
+    k = toks.index(np[-1]) + 1
+    return k < len(toks) and toks[k].text == ":" and toks.index(np[0]) == 0
 
 
 def _governing_cue(toks: tuple[Token, ...], cues: list[Cue], qpos: int) -> Cue | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from digests.lexicon import (
     AUX_ADVERBS,
+    DOCUMENT_NOUNS,
     FUNCTION_WORDS,
     MEDIA_NOUNS,
     SPEECH_NOUNS,
@@ -298,6 +299,8 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
             if np:
                 return Cue(v, np, [], strong)
         return Cue(v, [left], [], strong)
+    if left.lower in DOCUMENT_NOUNS and j > 0 and toks[j - 1].lower in DETERMINERS:
+        return Cue(v, [toks[j - 1], left], [], strong)  # "the report said", "whom the study says"
     np = np_left(toks, j + 1)
     if np and ((np[0].lower not in DETERMINERS and (not np[-1].is_cap or _role_phrase(np))) or _tail_of_role(toks, np)):
         named = _unclosed_apposition(toks, np)

@@ -187,6 +187,14 @@ announcement admission argument plea appeal call demand declaration verdict ruli
 """.split()
 )
 
+#: Documents that "say" something: "the report said", "the study says".
+DOCUMENT_NOUNS: frozenset[str] = frozenset(
+    """
+report study survey poll memo filing lawsuit complaint indictment editorial analysis audit review
+document documents letter statement ruling judgment order release notice
+""".split()
+)
+
 #: Nouns for the media that relay what others say: "state radio quoted him as saying".
 MEDIA_NOUNS: frozenset[str] = frozenset(
     """

@@ -216,7 +216,8 @@ def np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Tok
                 and _open_modifier_slot(taken)
             )
             # "says psychologist Vaile Wright", "added another New Hampshire Democrat"
-            or (role_like(low) and (any(t.is_cap for t in words_after) or bool(taken)))
+            # not "Christie refers to ...": after a name, only another name makes a role word part of it
+            or (role_like(low) and (any(t.is_cap for t in words_after) or (bool(taken) and not taken[-1].is_cap)))
             # "said Clinton ally James Carville": a noun between a modifier and a full name
             or (
                 taken
@@ -269,11 +270,18 @@ def clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
         or _sentence_adverb(toks, i, limit)
     ):
         commas = [k for k in range(i, min(limit, i + 40)) if toks[k].text == ","]
-        for comma in commas:
+        first: list[Token] = []
+        for comma in reversed(commas):
             np = _subject_at(toks, comma + 1, limit)
             if np and not _opens_adverbial(np[0]):
-                return np
-        return []
+                # "Preceded by Joe Arpaio, the Arizona sheriff, Trump launched ...": the phrase
+                # nearest the verb that follows it is the subject; a phrase followed by another
+                # comma is an aside inside the opening phrase.
+                after = toks.index(np[-1]) + 1
+                if after < len(toks) and is_word(toks[after]) and toks[after].lower not in {"and", "or"}:
+                    return np
+                first = np  # the earliest such phrase, if no phrase is followed by its verb
+        return first
     return _subject_at(toks, i, limit)
 
 
