@@ -84,8 +84,11 @@ def find_cues(sent: Sentence) -> list[Cue]:
             if np and any(t.is_cap for t in np):
                 cues.append(Cue(v, np, appos, False))
                 continue
-        if low in SPEECH_NOUNS and v > 0 and toks[v - 1].possessive and _introduces_quote(toks, v + 1):
-            np = np_left(toks, v)  # "the ministry's statement that ...", "Trump's claim: ..."
+        owner = _owner_of(toks, v) if low in SPEECH_NOUNS else -1
+        if owner >= 0 and _introduces_quote(toks, v + 1):
+            # "the ministry's statement that ...", "Trump's claim: ...", "Podliska's most
+            # explosive claim is that ...": the owner speaks
+            np = np_left(toks, owner + 1)
             if np:
                 cues.append(Cue(v, np, [], False))
             continue
@@ -162,10 +165,27 @@ def _addressed(toks: tuple[Token, ...], np: list[Token]) -> bool:
 _ADDRESS_PREPOSITIONS = frozenset({"to", "with", "on", "in", "from", "for"})
 
 
+def _owner_of(toks: tuple[Token, ...], v: int) -> int:
+    """The possessive before a speech noun, over up to two modifiers ("Podliska's most explosive
+    claim"), or -1."""
+    for back in range(v - 1, max(-1, v - 4), -1):
+        tok = toks[back]
+        if not is_word(tok):
+            return -1
+        if tok.possessive:
+            return back
+        if tok.is_cap or tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS:
+            return -1
+    return -1
+
+
 def _introduces_quote(toks: tuple[Token, ...], k: int) -> bool:
-    """After a speech noun: "that", a colon or the quote itself (", \"...\"") must follow."""
+    """After a speech noun: "that", a colon or the quote itself (", \"...\"") must follow, or
+    "is that" ("her claim is that ...")."""
     if k < len(toks) and toks[k].text == ",":
         k += 1
+    if k + 1 < len(toks) and toks[k].lower in {"is", "was"} and toks[k + 1].lower == "that":
+        return True
     if k < len(toks) and (toks[k].kind == "quote" or toks[k].lower == "that" or toks[k].text == ":"):
         return True
     # "the jury's verdict on the harbour fire: "Guilty."": a short qualifier, then the colon
@@ -207,11 +227,17 @@ def _after_quote_cues(toks: tuple[Token, ...]) -> list[Cue]:
         if p >= len(toks) or not is_word(toks[p]):
             continue
         np = [toks[p]] if toks[p].lower in {"he", "she", "they", "it"} else np_right(toks, p)[0]
+        if not np and toks[p].lower in DETERMINERS:
+            # '"...," the suit reads.': a document, after its determiner and modifiers
+            head = next((k for k in range(p + 1, min(len(toks), p + 4)) if toks[k].lower in DOCUMENT_NOUNS), None)
+            np = list(toks[p : head + 1]) if head is not None else []
         v = p + len(np)
         if not np or v >= len(toks) or not is_word(toks[v]):
             continue
         verb = toks[v].lower
-        if verb.endswith("ed") and verb not in FUNCTION_WORDS and not toks[v].is_cap:
+        # '"...," Oliver barked.', '"...," the suit reads.'
+        present = verb.endswith("s") and not verb.endswith("ss") and len(verb) > 3
+        if (verb.endswith("ed") or present) and verb not in FUNCTION_WORDS and not toks[v].is_cap:
             found.append(Cue(v, np, [], False))
     return found
 
@@ -263,8 +289,10 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
         if v + 1 < len(toks) and toks[v + 1].lower in SUBJECT_PRONOUNS:
             return Cue(v, [toks[v + 1]], [], strong)  # '"We go on," said he.'
         return None
-    if is_word(left) and (left.possessive or left.lower in NOUN_MARKERS or determined_noun(toks, v)):
-        return None  # "Trump's charge", "a post", "a controversial comment": a noun, not a verb
+    if is_word(left) and (
+        left.possessive or left.lower in NOUN_MARKERS or determined_noun(toks, v) or _modified_speech_noun(toks, v)
+    ):
+        return None  # "Trump's charge", "a post", "his past comments": a noun, not a verb
     if verb.endswith("ing") and left.lower not in BE and (left.text in ASIDE or is_word(left)):
         # A participle belongs to its clause's subject: "X wrote to Y, asking ...", "X responded writing"
         near = np_left(toks, j + 1) if is_word(left) else []
@@ -299,8 +327,10 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
             if np:
                 return Cue(v, np, [], strong)
         return Cue(v, [left], [], strong)
-    if left.lower in DOCUMENT_NOUNS and j > 0 and toks[j - 1].lower in DETERMINERS:
-        return Cue(v, [toks[j - 1], left], [], strong)  # "the report said", "whom the study says"
+    if left.lower in DOCUMENT_NOUNS:
+        document = _determined_phrase(toks, j)
+        if document:
+            return Cue(v, document, [], strong)  # "the report said", "the congressional report said"
     np = np_left(toks, j + 1)
     if np and ((np[0].lower not in DETERMINERS and (not np[-1].is_cap or _role_phrase(np))) or _tail_of_role(toks, np)):
         named = _unclosed_apposition(toks, np)
@@ -309,6 +339,40 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
     if np:
         return Cue(v, np, [], strong)
     return None
+
+
+def _determined_phrase(toks: tuple[Token, ...], head: int) -> list[Token]:
+    """'the congressional report': the head noun back to its determiner over plain modifiers."""
+    for back in range(head - 1, max(-1, head - 4), -1):
+        tok = toks[back]
+        if not is_word(tok) or (tok.is_cap and not tok.initial_common):
+            return []
+        if tok.lower in DETERMINERS:
+            return list(toks[back : head + 1])
+        if tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS:
+            return []
+    return []
+
+
+def _modified_speech_noun(toks: tuple[Token, ...], v: int) -> bool:
+    """'his past comments', 'a plutonian belly laugh', 'her most explosive claim': a word that is a
+    noun as well as a speech verb, after a determiner or an owner and only modifiers between."""
+    low = toks[v].lower
+    if low not in SPEECH_NOUNS and low.rstrip("s") not in _NOUN_TOO:
+        return False
+    for back in range(v - 1, max(-1, v - 4), -1):
+        tok = toks[back]
+        if not is_word(tok):
+            return False
+        if tok.lower in NOUN_MARKERS or tok.possessive:
+            return True
+        if tok.is_cap or tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS or tok.lower in AUX_ADVERBS:
+            return False
+    return False
+
+
+#: Speech verbs that are nouns as well, beyond the speech nouns: "a belly laugh", "a quick joke".
+_NOUN_TOO = frozenset({"laugh", "joke", "quip", "shout", "cry", "boast", "complaint", "note", "report"})
 
 
 def _role_phrase(np: list[Token]) -> bool:

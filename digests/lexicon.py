@@ -191,7 +191,7 @@ announcement admission argument plea appeal call demand declaration verdict ruli
 DOCUMENT_NOUNS: frozenset[str] = frozenset(
     """
 report study survey poll memo filing lawsuit complaint indictment editorial analysis audit review
-document documents letter statement ruling judgment order release notice
+document documents letter statement ruling judgment order release notice suit petition motion
 """.split()
 )
 

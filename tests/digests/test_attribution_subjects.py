@@ -110,3 +110,24 @@ def test_a_verb_after_a_name_is_not_part_of_it() -> None:
     text = 'Mott refers to the sheriff as "a liar and a fraud who should resign."'
     found = speakers(text)
     assert len(found) == 1 and "refers" not in (found[0][1] or "")
+
+
+def test_a_speech_noun_after_modifiers_is_not_a_verb() -> None:
+    text = (
+        'Councillor Tor Rask spoke first. Given his past comments about so-called "crooks" on the board, '
+        "it is safe to say he means the harbour board."
+    )
+    assert all(speaker != "past" for _, speaker in speakers(text))
+
+
+def test_the_owner_of_a_modified_claim_speaks() -> None:
+    text = 'But Rask\'s most explosive claim is that the harbour board ran a "rigged tender" for years.'
+    assert speakers(text) == [("rigged tender", "Rask")]
+
+
+def test_a_document_speaks_after_its_quote_and_after_modifiers() -> None:
+    text = (
+        '"The mayor tied these statements to the firing," the suit reads.\n\n'
+        '"Even the chairwoman\'s computer was hacked," the congressional report said.'
+    )
+    assert [speaker for _, speaker in speakers(text)] == ["suit", "congressional report"]
