@@ -375,6 +375,26 @@ def strip_trailing_attribution(words: list[Word]) -> list[Word]:
     return words
 
 
+def trailing_speaker(words: list[Word]) -> list[Word]:
+    """The speaker of a closing attribution (", Trump told a rally", ", said the minister"), or []."""
+    words = [w for w in words if w.kind != "end"]
+    kept = strip_trailing_attribution(words)
+    if len(kept) == len(words):
+        return []
+    tail = words[len(kept) + 1 :]
+    end = next((j for j, w in enumerate(tail) if w.kind == "punct"), len(tail))
+    tail = tail[:end]
+    if tail and tail[0].low == "according":
+        return [w for w in tail[2:] if w.kind != "det"]
+    verb = next((j for j, w in enumerate(tail) if w.kind == "open" and _speech(w)), None)
+    if verb is None:
+        return []
+    speaker = tail[:verb] if verb > 0 else tail[verb + 1 :]
+    while speaker and speaker[0].kind == "det":
+        speaker = speaker[1:]
+    return speaker[:6]
+
+
 def _is_attribution(tail: list[Word]) -> bool:
     if not tail or len(tail) > 16:
         return False
@@ -390,8 +410,10 @@ def _is_attribution(tail: list[Word]) -> bool:
     end = verb_group_end(tail, found[0])
     main = tail[end - 1] if end > found[0] else tail[found[0]]
     after = tail[end:]
-    if after and (after[0].kind in {"pron", "det", "name", "quote"} or after[0].low == "that"):
-        return False  # ", X said it would ...": a clause is reported, this is no closing attribution
+    if after and (after[0].kind == "quote" or after[0].low == "that"):
+        return False  # ", X said that ...": a clause is reported, this is no closing attribution
+    if after and after[0].kind in {"pron", "det", "name"} and (_has_clause(after) or len(after) == 1):
+        return False  # ", X said it would ...", but not ", Trump told a rally in Ohio"
     return _speech(main)
 
 

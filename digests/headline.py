@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from digests import inflect
-from digests.clauses import Clause, main_clause
+from digests.clauses import Clause, main_clause, trailing_speaker
 from digests.clean import Cleaned
 from digests.headlinese import Phrase, drop_time, is_plural, predicate_phrases, verb_phrase
 from digests.lexicon import ROLE_NOUNS, TITLES
@@ -49,13 +49,40 @@ def write_headline(cleaned: Cleaned, sentences: list[Sentence], title: str | Non
         return _fit_words(" ".join(title.split()).split())
     leads = [s for s in sentences if _prose(s)][:_LEAD_SENTENCES]
     for sentence in leads:
-        clause = main_clause(words_of(sentence))
-        if clause is not None:
+        words = words_of(sentence)
+        clause = main_clause(words)
+        if clause is not None and _first_person(clause):
+            # "We are going to win so much, Trump told a rally": a paper does not say "we" in
+            # its own voice; the speaker introduces the words, or the next sentence serves.
+            headline = _voiced(words, clause)
+        elif clause is not None:
             headline = compose(clause)
-            if headline:
-                return _capitalise(headline)
+        else:
+            headline = ""
+        if headline:
+            return _capitalise(headline)
     fallback = _fallback(words_of(leads[0])) if leads else ""
     return _capitalise(fallback) if fallback else "Untitled dispatch"
+
+
+_FIRST_AND_SECOND_PERSON = frozenset({"i", "we", "you"})
+
+
+def _first_person(clause: Clause) -> bool:
+    return len(clause.subject) == 1 and clause.subject[0].low in _FIRST_AND_SECOND_PERSON
+
+
+def _voiced(words: list[Word], clause: Clause) -> str:
+    """'Trump: We are going to win so much', or "" when no speaker closes the sentence."""
+    speaker = trailing_speaker(words)
+    if not speaker:
+        return ""
+    said = [_text(w) for w in (*clause.subject, *clause.verbs, *clause.rest) if w.kind not in {"end", "quote"}]
+    while said and said[-1] in {",", ".", ";", ":"}:
+        said.pop()
+    name = _subject_variants(tuple(speaker))[-1]
+    head = _trim([*name[:-1], name[-1] + ":", *said])
+    return _render(head) if not _too_long(head) else ""
 
 
 def _prose(sentence: Sentence) -> bool:

@@ -244,3 +244,24 @@ _VOCAB = st.sampled_from(
 def test_any_text_yields_a_bounded_headline(text: str) -> None:
     head = summarise(Dispatch(text=text)).headline
     assert head and len(head) <= MAX_CHARS and len(head.split()) <= MAX_WORDS
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("We are going to win so much, Mayor Ida Holm told a rally in Tromso on Monday.", "Ida Holm: We are going"),
+        (
+            "I am not leaving the party, said the deputy speaker of the assembly.",
+            "deputy speaker of assembly: I am not leaving",
+        ),
+    ],
+)
+def test_a_first_person_lead_is_headed_by_its_speaker_not_turned_into_headlinese(lead: str, expected: str) -> None:
+    head = headline(lead)
+    assert expected.lower() in head.lower()
+    assert " to win" not in head.replace("going to win", "")
+
+
+def test_a_closing_attribution_to_an_audience_is_still_an_attribution() -> None:
+    head = headline("The new bridge will open in May, port director Anna Berg told a meeting in Bergen on Monday.")
+    assert head.startswith("New bridge to open") and "told" not in head
