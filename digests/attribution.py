@@ -356,10 +356,12 @@ class Attributor:
                     return _as(who, "pronoun")
             persons = self._persons_by_sentence.get(k, [])
             fronted = _fronted_adverbial_end(self.sentences[k])
+            toks = self.sentences[k].tokens
             named = [
                 (m.start, m.name, self.entities.gender(m.name))
                 for i, m in enumerate(persons)
                 if not _possessor_of_named(m, persons[i + 1 : i + 2])
+                and not (k == s_index and _addressee(toks, m.first))
             ]
             # A pronoun already resolved stands for its person where it occurs (a chain).
             chained = [(o, a, p) for o, p, a in self._resolved.get(k, [])]
@@ -387,6 +389,8 @@ class Attributor:
                         return Attribution(attr.speaker, role if len(affiliation) <= 8 else None, attr.kind, attr.how)
                     return attr
                 break
+        if _role_of_body(words):
+            return self._description(words)  # "the former secretary of State": a post, no person named
         # Split a trailing name from the role words before it: "Kremlin spokesman Dmitry Peskov".
         k = len(words)
         while k > 0 and (
@@ -465,6 +469,34 @@ class Attributor:
             if named is not None:  # "Acme Corp cut jobs ... the company said": Acme Corp speaks
                 return Attribution(named, None, "org", "description-named")
         return Attribution(text, None, kind, "description")
+
+
+#: Verbs whose object is spoken to: "he" in their clause is the speaker, not the one addressed.
+_ADDRESSING = frozenset(
+    "told tells tell asked asks ask informed informs assured assures reminded reminds urged urges warned warns".split()
+)
+
+
+def _addressee(toks: tuple[Token, ...], first: int) -> bool:
+    """'The president told NPR correspondent Steve Inskeep that he believes ...': the name after
+    a verb of telling (over its role words) is the one addressed; "he" there is the teller."""
+    for k in range(first - 1, max(-1, first - 5), -1):
+        tok = toks[k]
+        if tok.lower in _ADDRESSING:
+            return True
+        if not is_word(tok) or tok.lower in FUNCTION_WORDS:
+            return False  # role words, capitalised or not, may stand between: "told NPR's host X"
+    return False
+
+
+def _role_of_body(words: list[Token]) -> bool:
+    """'the former secretary of State', 'a spokesman for the Pentagon': a role noun, then "of",
+    "for" or "at" and the body; no capitalised word before it, so no person is named."""
+    for i, t in enumerate(words):
+        if t.lower in {"of", "for", "at"}:
+            before = words[:i]
+            return bool(before) and is_head(before[-1]) and not any(w.is_cap for w in before)
+    return False
 
 
 def _run_in_head(np: list[Token], toks: tuple[Token, ...]) -> bool:

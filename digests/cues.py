@@ -511,8 +511,15 @@ def _list_item(segment: tuple[Token, ...]) -> bool:
 
 
 def nearest_cue(cues: list[Cue], qpos: int) -> Cue:
+    """The cue nearest the quote; a strong verb counts as nearer. A relative clause's verb
+    ("a candidate who promised ...") governs only a quote right after it, so from further off
+    it counts as three times as far."""
+
     def distance(cue: Cue) -> tuple[float, int]:
         d = abs(cue.index - qpos)
+        relative = len(cue.np) == 1 and cue.np[0].lower in {"who", "which"}
+        if relative and not 0 < qpos - cue.index <= 3:
+            d *= 3
         return (d * (0.5 if cue.strong else 1.0), d)
 
     return min(cues, key=distance)

@@ -131,3 +131,24 @@ def test_a_document_speaks_after_its_quote_and_after_modifiers() -> None:
         '"Even the chairwoman\'s computer was hacked," the congressional report said.'
     )
     assert [speaker for _, speaker in speakers(text)] == ["suit", "congressional report"]
+
+
+def test_a_relative_clause_verb_does_not_take_the_quote_after_a_colon() -> None:
+    text = (
+        "On the same day, radio reporter Isak Sund wrote back to Mayor Berit Lie, pointing out how odd "
+        'the plan looked from a mayor who promised a new harbour: "Your plan is to sell the only quay we have."'
+    )
+    assert speakers(text)[0][1] == "Isak Sund"
+
+
+def test_a_post_of_a_body_is_a_description_not_a_name() -> None:
+    text = 'The former minister of Transport opened the debate by attacking "reckless" spending.'
+    assert speakers(text)[0][1] == "former minister of Transport"
+
+
+def test_he_after_telling_someone_is_the_teller() -> None:
+    text = (
+        '"That is my own view," Mayor Olav Dahl said on Friday.\n\n'
+        'The mayor also told radio host Petter Nyland that he believes he "may be the change voters fear."'
+    )
+    assert speakers(text)[1][1] == "Olav Dahl"
