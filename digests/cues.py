@@ -100,7 +100,7 @@ def find_cues(sent: Sentence) -> list[Cue]:
             continue  # "Trump continued to hurt his cause": not speech unless a quote is beside it
         cue = _cue_for_verb(toks, v)
         if cue is not None:
-            cues.append(cue)
+            cues.append(_participle_of(toks, cues, cue))
     if relayed is not None and (relayed.strong or all(_relays(toks, c) for c in cues)):
         return [relayed]  # the outlet that quotes someone is not the one who speaks
     if not cues:
@@ -298,7 +298,11 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
         near = np_left(toks, j + 1) if is_word(left) else []
         if near and (k := toks.index(near[0])) > 0 and toks[k - 1].lower == "with":
             return Cue(v, near, [], strong)  # "with Sen. John McCain calling it ..."
-        np = clause_subject(toks, j + 1 if is_word(left) else j) or nearest_subject(toks, j)
+        np = (
+            _subordinate_subject(toks, j)
+            or clause_subject(toks, j + 1 if is_word(left) else j)
+            or nearest_subject(toks, j)
+        )
         if np or left.text in ASIDE:
             return Cue(v, np, [], strong) if np else None
     if left.lower == "to":
@@ -354,6 +358,40 @@ def _determined_phrase(toks: tuple[Token, ...], head: int) -> list[Token]:
     return []
 
 
+def _subordinate_subject(toks: tuple[Token, ...], j: int) -> list[Token]:
+    """'X asks as a clerk walks past her, saying ...': after a clause opened by "as", "while" or
+    "when", a participle is that clause's subject's."""
+    for k in range(j - 1, max(-1, j - 12), -1):
+        tok = toks[k]
+        if tok.kind == "quote" or tok.text in {";", ":"}:
+            return []
+        if tok.lower in {"as", "while", "when"} and k + 2 < j:
+            np, _ = np_right(toks, k + 1)
+            if not np and toks[k + 1].lower in DETERMINERS and is_word(toks[k + 2]):
+                np = [toks[k + 1], toks[k + 2]]  # "as a clerk walks past"
+            return np if np and toks.index(np[-1]) < j - 1 else []
+    return []
+
+
+_SUBORDINATORS = frozenset({"as", "when", "while", "because", "after", "before", "who", "which", "that", "since", "if"})
+
+
+def _participle_of(toks: tuple[Token, ...], earlier: list[Cue], cue: Cue) -> Cue:
+    """'X's "excesses" are sickening, Hollande said in Paris, noting the nominee "makes you
+    retch."': a participle after a speech verb's clause is that speaker's, not the sentence's
+    first subject's, unless another clause comes between ("... as a guard walks in, saying")."""
+    verb = toks[cue.index]
+    if not verb.lower.endswith("ing") or not earlier or cue.index == 0 or toks[cue.index - 1].text != ",":
+        return cue
+    before = earlier[-1]
+    if before.index >= cue.index or not before.np or toks[before.index].lower.endswith("ing"):
+        return cue
+    between = toks[before.index + 1 : cue.index - 1]
+    if any(t.kind == "quote" or t.lower in _SUBORDINATORS or t.text in {";", ":"} for t in between):
+        return cue
+    return Cue(cue.index, before.np, before.appositive, cue.strong)
+
+
 def _modified_speech_noun(toks: tuple[Token, ...], v: int) -> bool:
     """'his past comments', 'a plutonian belly laugh', 'her most explosive claim': a word that is a
     noun as well as a speech verb, after a determiner or an owner and only modifiers between."""
@@ -366,13 +404,15 @@ def _modified_speech_noun(toks: tuple[Token, ...], v: int) -> bool:
             return False
         if tok.lower in NOUN_MARKERS or tok.possessive:
             return True
-        if tok.is_cap or tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS or tok.lower in AUX_ADVERBS:
+        if (tok.is_cap and "-" not in tok.text) or tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS:
+            return False  # a hyphenated compound is a modifier: "a Trump-style retort"
+        if tok.lower in AUX_ADVERBS:
             return False
     return False
 
 
 #: Speech verbs that are nouns as well, beyond the speech nouns: "a belly laugh", "a quick joke".
-_NOUN_TOO = frozenset({"laugh", "joke", "quip", "shout", "cry", "boast", "complaint", "note", "report"})
+_NOUN_TOO = frozenset({"laugh", "joke", "quip", "shout", "cry", "boast", "complaint", "note", "report", "retort"})
 
 
 def _role_phrase(np: list[Token]) -> bool:

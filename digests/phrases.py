@@ -291,7 +291,10 @@ _TIME_ENDS = frozenset({"later", "earlier", "ago", "afterwards"})
 def _sentence_adverb(toks: tuple[Token, ...], i: int, limit: int) -> bool:
     """'Already, Trump ...', 'Still, the mayor ...': a common word alone before a comma is an
     adverb of the whole sentence, not its subject (a name there is capitalised mid-text too)."""
-    return toks[i].initial_common and i + 1 < limit and toks[i + 1].text == ","
+    if not (i + 1 < limit and toks[i + 1].text == ","):
+        return False
+    # "Instead, he was back to boasting": a pronoun subject after the comma marks the word an adverb
+    return toks[i].initial_common or (i + 2 < limit and toks[i + 2].lower in {"he", "she", "it", "they", "we", "i"})
 
 
 def _time_phrase_first(toks: tuple[Token, ...], i: int, limit: int) -> bool:

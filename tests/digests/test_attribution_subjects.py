@@ -152,3 +152,23 @@ def test_he_after_telling_someone_is_the_teller() -> None:
         'The mayor also told radio host Petter Nyland that he believes he "may be the change voters fear."'
     )
     assert speakers(text)[1][1] == "Olav Dahl"
+
+
+def test_a_participle_after_a_speech_clause_is_that_speakers() -> None:
+    text = 'Rask\'s "plans" are hopeless, Mayor Ida Holm said on Monday, noting the councillor "never reads a budget."'
+    assert [speaker for _, speaker in speakers(text)] == ["Ida Holm", "Ida Holm"]
+
+
+def test_a_participle_after_another_clause_is_that_clauses() -> None:
+    text = (
+        '"Who can count the votes?" Mayor Ida Holm asks as a clerk walks past her, saying he is "here to count them."'
+    )
+    assert [speaker for _, speaker in speakers(text)] == ["Ida Holm", "clerk"]
+
+
+def test_an_adverb_before_a_pronoun_subject_is_not_a_speaker() -> None:
+    text = (
+        "Mayor Ida Holm was gracious in victory on Tuesday.\n\n"
+        'Instead, she was back to promising "a harbour for everyone" by the summer.'
+    )
+    assert speakers(text)[0][1] == "Ida Holm"
