@@ -52,6 +52,7 @@ def test_racing_pollers_lease_each_due_source_once_and_move_its_next_poll(store_
                 got += [r.id for r in s.lease_sources(_request(4, per_host=100, failing_room=100), utcnow())]
             return got
 
+        leased_at = utcnow()
         won = _race(store_url, lease, claimants=4)
         taken = [i for per in won for i in per]
         assert len(taken) == len(set(taken))  # no source went to two pollers
@@ -61,7 +62,7 @@ def test_racing_pollers_lease_each_due_source_once_and_move_its_next_poll(store_
         with store.tx() as s:
             rows = s.query(SourceRow).all()
             for row in rows:  # the next poll is the source's next aligned time, not "now"
-                assert row.next_poll is not None and row.next_poll > utcnow()
+                assert row.next_poll is not None and row.next_poll > leased_at
                 assert row.next_poll == next_poll_time(row.url, 300, row.next_poll - timedelta(seconds=300))
         # a lease left by a dead poller runs out; the source is due again at its next poll
         later = utcnow() + timedelta(seconds=301)
