@@ -39,7 +39,8 @@ these those whether when where how why what unless whereas""".split()
 _TIME_ADVERBS = frozenset({"today", "yesterday", "tomorrow", "tonight", "overnight"})
 #: Company-form suffixes a headline leaves out ("Amcast Industrial Corp" -> "Amcast Industrial").
 _CORPORATE = frozenset({"inc", "corp", "co", "plc", "ltd", "llc", "ag", "nv", "sa", "bv", "spa"})
-_SPACE_BEFORE = re.compile(r"\s+([,.;:!?%)\]’'])")
+#: Closing marks take no space before them; a quote mark before a word opens a quotation.
+_SPACE_BEFORE = re.compile(r"\s+([,.;:!?%)\]]|[’'](?!\w))")
 _SPACE_AFTER = re.compile(r"([($£€\[])\s+")
 
 

@@ -265,3 +265,8 @@ def test_a_first_person_lead_is_headed_by_its_speaker_not_turned_into_headlinese
 def test_a_closing_attribution_to_an_audience_is_still_an_attribution() -> None:
     head = headline("The new bridge will open in May, port director Anna Berg told a meeting in Bergen on Monday.")
     assert head.startswith("New bridge to open") and "told" not in head
+
+
+def test_a_title_keeps_the_space_before_an_opening_single_quote() -> None:
+    text = "Court halts Norway's 'harbour first' law\n\nOSLO, May 3 (NTB) - A court on Friday halted the law.\n"
+    assert summarise(Dispatch(text=text)).headline == "Court halts Norway's 'harbour first' law"
