@@ -117,6 +117,11 @@ class Attributor:
                 speaker = _transcript_speaker(qtok.text)
                 if speaker:
                     result[qtok.quote] = Attribution(speaker, None, "person", "transcript")
+            for q in quote_positions:
+                known = result[sent.tokens[q].quote]
+                if known is not None and known.speaker:
+                    # A transcript turn or a credited quote: a quote paragraph after it continues it.
+                    self.history.remember(known, sent.paragraph)
             quote_positions = [q for q in quote_positions if result[sent.tokens[q].quote] is None]
             if quote_positions and cues:
                 for qpos in quote_positions:

@@ -61,6 +61,7 @@ def find_cues(sent: Sentence) -> list[Cue]:
         low = tok.lower
         if low == "per" and v + 1 < len(toks):
             np, appos = np_right(toks, v + 1)
+            np = np or _source_description(toks, v + 1)  # "per the party's bylaws"
             if np:
                 cues.append(Cue(v, np, appos, False))
             continue

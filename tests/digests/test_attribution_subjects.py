@@ -172,3 +172,19 @@ def test_an_adverb_before_a_pronoun_subject_is_not_a_speaker() -> None:
         'Instead, she was back to promising "a harbour for everyone" by the summer.'
     )
     assert speakers(text)[0][1] == "Ida Holm"
+
+
+def test_a_quote_paragraph_after_a_transcript_turn_continues_that_turn() -> None:
+    text = (
+        "A partial transcript follows.\n\n"
+        '"MODERATOR: Governor, what about the bridge?\n\n'
+        '"HALL: Well, look, the plan is simple. We build the bridge and we pay for it.\n\n'
+        '"But the truth is that the money is there. We have had it for two years.\n\n'
+        '"MODERATOR: Thank you, Governor.'
+    )
+    assert [speaker for _, speaker in speakers(text)] == ["MODERATOR", "HALL", "HALL", "MODERATOR"]
+
+
+def test_per_a_plain_noun_phrase_names_the_source() -> None:
+    text = 'Proxies are barred when voting "to fill a vacancy on the board," per the council\'s bylaws.'
+    assert speakers(text)[0][1] == "council's bylaws"
