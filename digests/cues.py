@@ -309,6 +309,11 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
     if left.lower == "to":
         # "only for Trump to tweet that ...", "advisers like Gene Sperling to counter that ...": the
         # infinitive's subject. Not "she expects Obama to announce ...": there the subject speaks.
+        if j >= 2 and toks[j - 1].lower == "on" and toks[j - 2].lower in {"go", "goes", "went", "going", "gone"}:
+            np = clause_subject(toks, j - 2)  # "The email goes on to say: ..."
+            if not np and toks[0].lower in DETERMINERS and 2 <= j - 2 <= 4 and all(is_word(t) for t in toks[: j - 2]):
+                np = list(toks[: j - 2])
+            return Cue(v, np, [], strong) if np else None
         np = np_left(toks, j)
         k = toks.index(np[0]) - 1 if np else -1
         if np and (k < 0 or not is_word(toks[k]) or toks[k].lower in {"for", "like", "as"}):

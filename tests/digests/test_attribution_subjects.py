@@ -188,3 +188,11 @@ def test_a_quote_paragraph_after_a_transcript_turn_continues_that_turn() -> None
 def test_per_a_plain_noun_phrase_names_the_source() -> None:
     text = 'Proxies are barred when voting "to fill a vacancy on the board," per the council\'s bylaws.'
     assert speakers(text)[0][1] == "council's bylaws"
+
+
+def test_a_subject_that_goes_on_to_say_speaks() -> None:
+    text = (
+        'Mayor Ida Holm wrote to residents on Monday, telling them, "I am proud of this town."\n\n'
+        'The letter goes on to say: "The harbour will be rebuilt by the town, for the town."'
+    )
+    assert [speaker for _, speaker in speakers(text)] == ["Ida Holm", "letter"]
