@@ -290,6 +290,10 @@ class EntityIndex:
         for full, (male, female) in self._gender.items():
             if max(male, female) >= 2 and min(male, female) == 0:
                 self._score[full] = self._score.get(full, 0) + 1  # "he"/"she" keeps following it
+        capitalised = {t.text for s in sentences for t in s.tokens if t.kind == "word" and t.text[:1].isupper()}
+        for full in list(self._score):
+            if _group_plural(full, capitalised):
+                self._score[full] -= 5  # "Latinos", "Hispanics": a people, not a person
 
     def _gender_from_role(self, full: str, role: str) -> None:
         counts = self._gender.setdefault(full, [0, 0])
@@ -359,6 +363,15 @@ class EntityIndex:
 
     def person_mentions(self) -> list[Mention]:
         return [m for m in self.mentions if self.is_person(m.name)]
+
+
+def _group_plural(name: str, capitalised: set[str]) -> bool:
+    """A one-word name that is the plural of another capitalised word in the text ("Latinos"
+    beside "Latino", "Mexicans" beside "Mexican") names a people or a group, not a person."""
+    if " " in name or not name.endswith("s") or name.endswith("ss") or len(name) < 4:
+        return False
+    stem = name[:-1]
+    return stem in capitalised or (name.endswith("es") and name[:-2] in capitalised)
 
 
 #: Words that form place names in English ("New ...", "San ...", "... City", "... County").

@@ -196,3 +196,12 @@ def test_a_subject_that_goes_on_to_say_speaks() -> None:
         'The letter goes on to say: "The harbour will be rebuilt by the town, for the town."'
     )
     assert [speaker for _, speaker in speakers(text)] == ["Ida Holm", "letter"]
+
+
+def test_a_people_named_in_the_plural_is_not_the_he_who_speaks() -> None:
+    text = (
+        "Comedian Jon Ruiz says history lessons leave Latinos feeling invisible.\n\n"
+        "In a conversation about his Latino comedy project, the actor discussed the absence of Latinos in "
+        'history lessons. "Just imagine, you are a kid and everybody is Latin," he said.'
+    )
+    assert speakers(text)[0][1] == "Jon Ruiz"
