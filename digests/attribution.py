@@ -11,7 +11,7 @@ paragraph that is only a quote, of the paragraph before (or after).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from digests.credits import Credit
 from digests.cues import Cue, find_cues, nearest_cue, tag_cue
@@ -198,7 +198,11 @@ class Attributor:
         np = clause_subject(sent.tokens, first_quote)
         if not np or not self._can_speak(np, sent.tokens):
             return None
-        attr = self._resolve(Cue(first_quote, np, [], False), sent)
+        named = _named_aside(sent.tokens, np)
+        appositive: list[Token] = []
+        if named:  # "Two military analysts, Patrick Megahan and Chris Harman, found ...": the names speak
+            np, appositive = named, np
+        attr = self._resolve(Cue(first_quote, np, appositive, False), sent)
         if attr.speaker is None:
             return None
         return Attribution(attr.speaker, attr.role, attr.kind, "subject")
@@ -382,6 +386,9 @@ class Attributor:
 
     def _noun_phrase(self, np: list[Token], appositive: list[Token]) -> Attribution:
         words = list(np)
+        joint = self._joint_speakers(words)
+        if joint is not None:
+            return joint if joint.role or not appositive else replace(joint, role=role_text(appositive) or None)
         # "Stephen Vladeck of the University of Texas": the name before "of" is the speaker.
         for i, t in enumerate(words):
             if t.lower in {"of", "for", "at"} and i > 0:
@@ -424,6 +431,22 @@ class Attributor:
                 role = before or role_text(appositive) or None
             return self._name_attr(name, role)
         return self._description(words)
+
+    def _joint_speakers(self, words: list[Token]) -> Attribution | None:
+        """'Anna Berg and Tor Lund said', 'a study by economists Peter Schott and Justin Pierce':
+        two people named together speak together; a firm named "X and Y" does not split."""
+        cut = next((i for i, t in enumerate(words) if t.lower == "and"), -1)
+        if cut <= 0 or cut == len(words) - 1 or not (words[cut - 1].is_cap and words[cut + 1].is_cap):
+            return None
+        left, right = words[:cut], words[cut + 1 :]
+        if not all(t.is_cap for t in right):
+            return None
+        first, second = self._noun_phrase(left, []), self._noun_phrase(right, [])
+        if len(left) == 1 and len(right) == 1 and first.kind != "person" and second.kind != "person":
+            return Attribution(f"{left[0].text} and {right[0].bare}", None, "org", "name")  # "Marks and Spencer"
+        if not (first.speaker and second.speaker and first.kind == "person" and second.kind == "person"):
+            return None
+        return Attribution(f"{first.speaker} and {second.speaker}", first.role, "group", first.how)
 
     def _known_person(self, tok: Token) -> bool:
         full = self.entities.full_name(tok.bare)
@@ -492,6 +515,20 @@ def _addressee(toks: tuple[Token, ...], first: int) -> bool:
         if not is_word(tok) or tok.lower in FUNCTION_WORDS:
             return False  # role words, capitalised or not, may stand between: "told NPR's host X"
     return False
+
+
+def _named_aside(toks: tuple[Token, ...], np: list[Token]) -> list[Token]:
+    """The names in an aside right after a plain subject ("Two analysts, Ann Lee and Bo Ek, found")."""
+    if any(t.is_cap for t in np):
+        return []
+    k = toks.index(np[-1]) + 1
+    if k >= len(toks) or toks[k].text != ",":
+        return []
+    end = next((m for m in range(k + 1, min(len(toks), k + 10)) if toks[m].text == ","), None)
+    aside = list(toks[k + 1 : end]) if end is not None else []
+    if len(aside) >= 2 and aside[-1].is_cap and all(t.is_cap or t.lower == "and" for t in aside):
+        return aside
+    return []
 
 
 def _role_of_body(words: list[Token]) -> bool:

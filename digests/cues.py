@@ -504,7 +504,7 @@ def _appositive_subject(toks: tuple[Token, ...], j: int, v: int, strong: bool) -
             # "Scott Parrot, the attorney general of Ohio, one of the states suing, said": two asides
             # after the name; the first is its role.
             return Cue(v, name, np, strong)
-    aside_is_name = len(aside) >= 2 and all(t.is_cap for t in aside)
+    aside_is_name = len(aside) >= 2 and all(t.is_cap or t.lower == "and" for t in aside) and aside[-1].is_cap
     np_is_role = not np[-1].is_cap and is_head(np[-1])
     if aside_is_name and (np_is_role or not any(t.is_cap for t in np if t.lower not in DETERMINERS)):
         return Cue(v, aside, np, strong)  # "her personal lawyer, David E. Kendall, wrote"

@@ -208,6 +208,16 @@ def np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Tok
             or tok.possessive
             or (not taken and low in QUANTIFIERS)  # "said one former official"
             or (low in NP_INNER and taken and low != "and")
+            # "said Anna Berg and Tor Lund": two names joined
+            or (
+                low == "and"
+                and taken
+                and taken[-1].is_cap
+                and len(words_after) >= 2
+                and words_after[0].is_cap
+                and words_after[1].is_cap
+                and is_word(toks[k + 1])
+            )
             or (
                 low not in FUNCTION_WORDS
                 and low not in SPEECH_VERBS

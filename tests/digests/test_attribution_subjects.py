@@ -205,3 +205,17 @@ def test_a_people_named_in_the_plural_is_not_the_he_who_speaks() -> None:
         'history lessons. "Just imagine, you are a kid and everybody is Latin," he said.'
     )
     assert speakers(text)[0][1] == "Jon Ruiz"
+
+
+def test_two_people_named_together_speak_together() -> None:
+    text = (
+        '"We will not back down," Anna Berg and Tor Lund said in a statement.\n\n'
+        "According to a study by economists Ola Dahl and Kari Moe, the slump is partly to blame, but so is "
+        'this "major change in harbour policy."\n\n'
+        'Two port analysts, Siri Holt and Jens Aas, found last year that the quay is "the worst in the north."'
+    )
+    assert [speaker for _, speaker in speakers(text)] == [
+        "Anna Berg and Tor Lund",
+        "Ola Dahl and Kari Moe",
+        "Siri Holt and Jens Aas",
+    ]
