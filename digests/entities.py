@@ -22,6 +22,7 @@ from digests.lexicon import (
     SPEECH_VERBS,
     TITLES,
 )
+from digests.phrases import role_like
 from digests.tokens import Sentence, Token
 
 _CONNECTORS = frozenset(
@@ -481,7 +482,13 @@ def _org_like(m: Mention) -> bool:
 
 
 def _good_role(role: str) -> bool:
-    return 0 < len(role.split()) <= 6
+    """Up to six words; one word only if it names a post ("Senator", "economist"), not a place
+    ("D.C.") or a common word ("word")."""
+    words = role.split()
+    if len(words) == 1:
+        low = words[0].lower()
+        return low.rstrip(".") in TITLES or role_like(low)
+    return 0 < len(words) <= 6
 
 
 def _possessive_her(toks: tuple[Token, ...], k: int) -> bool:

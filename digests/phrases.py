@@ -150,11 +150,17 @@ def determined_noun(toks: tuple[Token, ...], k: int) -> bool:
 _ROLE_SUFFIXES = ("ist", "er", "or", "ian", "ant", "ent", "ee", "st", "nd", "rd", "th", "ess", "man", "ive", "ary")
 
 
+_ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+_WORD_ROLE_SUFFIXES = tuple(x for x in _ROLE_SUFFIXES if x not in _ORDINAL_SUFFIXES)
+
+
 def role_like(low: str) -> bool:
     """A lowercase word that can stand before a name: "psychologist", "activist", "1st"."""
     if low in FUNCTION_WORDS or low in SPEECH_VERBS or low in AUX_ADVERBS or low.endswith(("ed", "ing", "ly")):
         return False
     stem = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+    if stem.endswith(_ORDINAL_SUFFIXES) and not stem[:1].isdigit() and not stem.endswith(_WORD_ROLE_SUFFIXES):
+        return low in ROLE_NOUNS or low.rstrip(".") in TITLES  # "1st", "3rd" - not "word", "third"
     return low in ROLE_NOUNS or low.rstrip(".") in TITLES or stem.endswith(_ROLE_SUFFIXES)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from digests.lexicon import AUX_ADVERBS, DETERMINERS, FUNCTION_WORDS, NOT_NAMES, ROLE_NOUNS
+from digests.lexicon import AUX_ADVERBS, DETERMINERS, FUNCTION_WORDS, NOT_NAMES, ROLE_NOUNS, TITLES
+from digests.phrases import role_like
 from digests.tokens import Token
 
 #: Words that join a role's parts: "head of the union", "a Democrat from California".
@@ -56,6 +57,10 @@ def role_text(tokens: list[Token]) -> str:
         return ""
     if len(out) == 1 and (_PARTY_TAG.match(out[0]) or out[0].lower() in _PARTIES):
         return ""  # "Marco Rubio, R-Fla.", "Ann Lee, a Democrat": a party tag, not a role
+    if len(out) == 1 and out[0].islower() and not role_like(out[0]):
+        return ""  # "a new Pew Research report": an adjective before a name is no role
+    if len(out) == 1 and out[0].endswith(".") and out[0].rstrip(".").lower() not in TITLES | HONORIFICS:
+        return ""  # "a D.C.-based strategist" cut at the hyphen: a place, not a role
     return " ".join(out)
 
 
