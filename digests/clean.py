@@ -275,8 +275,10 @@ def _sentence_case(line: str, body: str) -> str:
 
     shouting = not any(c.islower() for c in line)
     out = _WORD.sub(recase, line)
-    # The headline's first letter, and the first after a colon ("Analysis: Why ..."), are capitals.
+    # The headline's first letter, and the first after a colon ("Analysis: Why ...") or a full
+    # stop or question mark ("... confirmed a judge. Is this the last?"), are capitals; not after
+    # "!", which names carry ("Black Girls Rock! is ...").
     return _AFTER_COLON.sub(lambda m: m.group(1) + m.group(2).upper(), out)
 
 
-_AFTER_COLON = re.compile(r"(^[^\w]*|:\s+[^\w]*)([^\W\d_])")
+_AFTER_COLON = re.compile(r"(^[^\w]*|:\s+[^\w]*|(?<![A-Z])[.?]\s+[^\w]*)([^\W\d_])")

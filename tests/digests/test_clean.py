@@ -221,3 +221,11 @@ def test_a_dateline_with_the_state_written_out_after_a_capitalised_city() -> Non
     cleaned = clean("JACKSON, Miss. - The state's new law was blocked on Thursday night.")
     assert cleaned.dateline is not None and cleaned.dateline.place == "JACKSON, Miss."
     assert cleaned.text.startswith("The state's new law")
+
+
+def test_a_title_case_line_of_two_sentences_capitalises_the_second() -> None:
+    text = (
+        "Council Finally Approves A Budget. Is This The Last One?\n\n"
+        "On Monday the council approved a budget, the last one this year.\n"
+    )
+    assert summarise(Dispatch(text=text)).headline == "Council finally approves a budget. Is this the last one?"
