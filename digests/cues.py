@@ -30,6 +30,13 @@ from digests.phrases import (
     np_right,
     skip_aux_left,
 )
+from digests.speech_nouns import (
+    determined_phrase,
+    introduces_quote,
+    modified_speech_noun,
+    owner_of,
+    source_description,
+)
 from digests.tokens import Sentence, Token
 
 
@@ -61,7 +68,7 @@ def find_cues(sent: Sentence) -> list[Cue]:
         low = tok.lower
         if low == "per" and v + 1 < len(toks):
             np, appos = np_right(toks, v + 1)
-            np = np or _source_description(toks, v + 1)  # "per the party's bylaws"
+            np = np or source_description(toks, v + 1)  # "per the party's bylaws"
             if np:
                 cues.append(Cue(v, np, appos, False))
             continue
@@ -70,7 +77,7 @@ def find_cues(sent: Sentence) -> list[Cue]:
             by = next((k for k in range(v + 2, min(len(toks), v + 7)) if toks[k].lower == "by"), None)
             if by is not None and not any(t.is_cap for t in np):
                 np, appos = np_right(toks, by + 1)  # "according to calculations by Amy Glasmeier"
-            np = np or _source_description(toks, v + 2)
+            np = np or source_description(toks, v + 2)
             if np:
                 cues.append(Cue(v, np, appos, True))
                 covered = toks.index(np[-1])
@@ -85,8 +92,8 @@ def find_cues(sent: Sentence) -> list[Cue]:
             if np and any(t.is_cap for t in np):
                 cues.append(Cue(v, np, appos, False))
                 continue
-        owner = _owner_of(toks, v) if low in SPEECH_NOUNS else -1
-        if owner >= 0 and _introduces_quote(toks, v + 1):
+        owner = owner_of(toks, v) if low in SPEECH_NOUNS else -1
+        if owner >= 0 and introduces_quote(toks, v + 1):
             # "the ministry's statement that ...", "Trump's claim: ...", "Podliska's most
             # explosive claim is that ...": the owner speaks
             np = np_left(toks, owner + 1)
@@ -126,19 +133,6 @@ def _next_to_quote(toks: tuple[Token, ...], v: int) -> bool:
     return False
 
 
-def _source_description(toks: tuple[Token, ...], k: int) -> list[Token]:
-    """'according to the poll', 'according to a court filing': a determiner and the plain noun
-    phrase after it name the source when no person or body is named."""
-    if k >= len(toks) or toks[k].lower not in DETERMINERS - {"this", "that"}:
-        return []
-    phrase = [toks[k]]
-    for tok in toks[k + 1 : k + 6]:
-        if not is_word(tok) or tok.lower in FUNCTION_WORDS:
-            break
-        phrase.append(tok)
-    return phrase if len(phrase) >= 2 else []
-
-
 def _relays(toks: tuple[Token, ...], cue: Cue) -> bool:
     """'AFP reported, quoting ...', 'state radio said, quoting ...': a medium passing words on."""
     return toks[cue.index].lower in {"reported", "reports", "reporting"} or any(
@@ -164,38 +158,6 @@ def _addressed(toks: tuple[Token, ...], np: list[Token]) -> bool:
 
 
 _ADDRESS_PREPOSITIONS = frozenset({"to", "with", "on", "in", "from", "for"})
-
-
-def _owner_of(toks: tuple[Token, ...], v: int) -> int:
-    """The possessive before a speech noun, over up to two modifiers ("Podliska's most explosive
-    claim"), or -1."""
-    for back in range(v - 1, max(-1, v - 4), -1):
-        tok = toks[back]
-        if not is_word(tok):
-            return -1
-        if tok.possessive:
-            return back
-        if tok.is_cap or tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS:
-            return -1
-    return -1
-
-
-def _introduces_quote(toks: tuple[Token, ...], k: int) -> bool:
-    """After a speech noun: "that", a colon or the quote itself (", \"...\"") must follow, or
-    "is that" ("her claim is that ...")."""
-    if k < len(toks) and toks[k].text == ",":
-        k += 1
-    if k + 1 < len(toks) and toks[k].lower in {"is", "was"} and toks[k + 1].lower == "that":
-        return True
-    if k < len(toks) and (toks[k].kind == "quote" or toks[k].lower == "that" or toks[k].text == ":"):
-        return True
-    # "the jury's verdict on the harbour fire: "Guilty."": a short qualifier, then the colon
-    for m in range(k, min(len(toks), k + 7)):
-        if toks[m].text == ":":
-            return m + 1 < len(toks) and toks[m + 1].kind == "quote"
-        if not is_word(toks[m]):
-            return False
-    return False
 
 
 def _relayed_speaker(toks: tuple[Token, ...], v: int) -> Cue | None:
@@ -291,7 +253,7 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
             return Cue(v, [toks[v + 1]], [], strong)  # '"We go on," said he.'
         return None
     if is_word(left) and (
-        left.possessive or left.lower in NOUN_MARKERS or determined_noun(toks, v) or _modified_speech_noun(toks, v)
+        left.possessive or left.lower in NOUN_MARKERS or determined_noun(toks, v) or modified_speech_noun(toks, v)
     ):
         return None  # "Trump's charge", "a post", "his past comments": a noun, not a verb
     if verb.endswith("ing") and left.lower not in BE and (left.text in ASIDE or is_word(left)):
@@ -338,7 +300,7 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
                 return Cue(v, np, [], strong)
         return Cue(v, [left], [], strong)
     if left.lower in DOCUMENT_NOUNS:
-        document = _determined_phrase(toks, j)
+        document = determined_phrase(toks, j)
         if document:
             return Cue(v, document, [], strong)  # "the report said", "the congressional report said"
     np = np_left(toks, j + 1)
@@ -349,19 +311,6 @@ def _cue_for_verb(toks: tuple[Token, ...], v: int) -> Cue | None:
     if np:
         return Cue(v, np, [], strong)
     return None
-
-
-def _determined_phrase(toks: tuple[Token, ...], head: int) -> list[Token]:
-    """'the congressional report': the head noun back to its determiner over plain modifiers."""
-    for back in range(head - 1, max(-1, head - 4), -1):
-        tok = toks[back]
-        if not is_word(tok) or (tok.is_cap and not tok.initial_common):
-            return []
-        if tok.lower in DETERMINERS:
-            return list(toks[back : head + 1])
-        if tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS:
-            return []
-    return []
 
 
 def _subordinate_subject(toks: tuple[Token, ...], j: int) -> list[Token]:
@@ -396,29 +345,6 @@ def _participle_of(toks: tuple[Token, ...], earlier: list[Cue], cue: Cue) -> Cue
     if any(t.kind == "quote" or t.lower in _SUBORDINATORS or t.text in {";", ":"} for t in between):
         return cue
     return Cue(cue.index, before.np, before.appositive, cue.strong)
-
-
-def _modified_speech_noun(toks: tuple[Token, ...], v: int) -> bool:
-    """'his past comments', 'a plutonian belly laugh', 'her most explosive claim': a word that is a
-    noun as well as a speech verb, after a determiner or an owner and only modifiers between."""
-    low = toks[v].lower
-    if low not in SPEECH_NOUNS and low.rstrip("s") not in _NOUN_TOO:
-        return False
-    for back in range(v - 1, max(-1, v - 4), -1):
-        tok = toks[back]
-        if not is_word(tok):
-            return False
-        if tok.lower in NOUN_MARKERS or tok.possessive:
-            return True
-        if (tok.is_cap and "-" not in tok.text) or tok.lower in FUNCTION_WORDS or tok.lower in SPEECH_VERBS:
-            return False  # a hyphenated compound is a modifier: "a Trump-style retort"
-        if tok.lower in AUX_ADVERBS:
-            return False
-    return False
-
-
-#: Speech verbs that are nouns as well, beyond the speech nouns: "a belly laugh", "a quick joke".
-_NOUN_TOO = frozenset({"laugh", "joke", "quip", "shout", "cry", "boast", "complaint", "note", "report", "retort"})
 
 
 def _role_phrase(np: list[Token]) -> bool:
