@@ -24,11 +24,13 @@ from bot.domain import (
     SubscriptionOptions,
 )
 from bot.errors import UserInputError
+from bot.journal import DELIVERY, Answer
 from bot.polling import SAMPLE_FEED_URL, SourceRead, check_feed, poll_source, record_read
 from bot.recovery_services import RecoveryServices
 from bot.schedules import check_timezone, cron_trigger
 from bot.services import Services
 from bot.store import Store
+from bot.store.deliveries import Claimed
 from bot.store.leases import LeaseRequest
 from bot.store.rules import mention_for
 from bot.store.types import Candidate, EditionCandidate, IngestResult, SourceRef, utcnow
@@ -279,16 +281,48 @@ class StoreServices(RecoveryServices, Services):
         post = await asyncio.to_thread(self.store.post_for, candidate, delivery_id)
         if post is None:
             return post
-        options = (await asyncio.to_thread(self.store.subscription_options, [candidate.subscription_id])).get(
-            candidate.subscription_id
-        )
-        if options is None:
-            return post
-        if isinstance(post, Reply):
-            return replace(post, target=options.target) if options.target else post
-        kind = "notice" if post.digest.extra.get("notice") else "item"
-        persona = {"post_as": options.post_as, "avatar": options.avatar} if kind == "item" else {}
-        return replace(post, mention=mention_for(options, post.digest, kind), target=options.target, **persona)
+        options = await asyncio.to_thread(self.store.subscription_options, [candidate.subscription_id])
+        return _dressed(post, options.get(candidate.subscription_id))
+
+    async def claim_posts(self, candidates: list[Candidate], token: str) -> list[Claimed]:
+        """Claim a batch of candidates and read what the won ones send, dressed as
+        :meth:`post_for` dresses them: one store call for the batch (the outbox claims
+        ahead of the rate limit with it). Only won deliveries are returned."""
+
+        def claim() -> list[Claimed]:
+            claimed = self.store.claim_posts(candidates, token, self.claim_timeout, self.thread_window)
+            subs = sorted({c.candidate.subscription_id for c in claimed if c.post is not None})
+            options = self.store.subscription_options(subs)
+            return [
+                replace(c, post=_dressed(c.post, options.get(c.candidate.subscription_id))) if c.post is not None else c
+                for c in claimed
+            ]
+
+        return await asyncio.to_thread(claim)
+
+    async def release_claims(self, claims: list[tuple[int, str]]) -> int:
+        return await asyncio.to_thread(self.store.release_claims, claims)
+
+    async def mark_answer(self, answer: Answer, token: str) -> bool:
+        """The platform's answer to a claimed post: journaled (fsynced) first, then marked sent
+        under the claim's token, then forgotten by the journal — one thread hop for the three.
+        False when the claim was taken over meanwhile: the post is marked sent all the same
+        (the platform has it). A store error leaves the answer journaled (replayed later)."""
+
+        def mark() -> bool:
+            self.journal().record(answer)
+            if answer.kind == DELIVERY:
+                marked = self.store.mark_sent(answer.id, token, answer.message_id)
+                if not marked:
+                    self.store.mark_recorded(answer.id, answer.message_id)
+            else:
+                marked = self.store.mark_edition_sent(answer.id, token, answer.message_id)
+                if not marked:
+                    self.store.mark_edition_recorded(answer.id, answer.message_id)
+            self.journal().done(answer)
+            return marked
+
+        return await asyncio.to_thread(mark)
 
     # -- editions (bot.store.editions) -------------------------------------------------------
     async def due_editions(self, platforms: list[str]) -> list[EditionCandidate]:
@@ -363,6 +397,18 @@ class StoreServices(RecoveryServices, Services):
                 raise UserInputError(f"{text}: no such feed file")
         wires = ", ".join(sorted(self.settings.wires)) or "none configured"
         raise UserInputError(f"source {text!r} is neither an http(s) feed URL nor a wire name (wires: {wires})")
+
+
+def _dressed(post: Post | Reply, options: SubscriptionOptions | None) -> Post | Reply:
+    """A post with its subscription's mention (only if its filter matched it), target and
+    persona; a reply only takes the target (it pings nobody)."""
+    if options is None:
+        return post
+    if isinstance(post, Reply):
+        return replace(post, target=options.target) if options.target else post
+    kind = "notice" if post.digest.extra.get("notice") else "item"
+    persona = {"post_as": options.post_as, "avatar": options.avatar} if kind == "item" else {}
+    return replace(post, mention=mention_for(options, post.digest, kind), target=options.target, **persona)
 
 
 def _check_url(url: str) -> str:

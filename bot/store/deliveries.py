@@ -10,9 +10,12 @@ thread there, in the same transaction."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, true, update
+from sqlalchemy.orm import Session
 
 from bot.domain import ChannelRef, Post, Reply
 from bot.schedules import ARRIVAL, slot_for
@@ -26,6 +29,8 @@ from digests.model import Digest
 
 #: A failed post is retried at most this many times in all, then dropped (and logged).
 MAX_ATTEMPTS = 5
+#: The claim time of a released claim: older than any claim timeout, so claimable at once.
+RELEASED = datetime(2000, 1, 1)
 #: A story's later articles within this time of its first post in a channel go in its thread.
 THREAD_WINDOW = timedelta(hours=48)
 
@@ -124,6 +129,18 @@ def _scheduled_where(scheduled: bool | None):  # type: ignore[no-untyped-def]
     return or_(sub.cron.is_(None), dig.kind != "item")
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this claimant won, and what it sends."""
+
+    candidate: Candidate
+    delivery_id: int
+    #: Claims of it so far, this one included: above 1, an earlier claimant may have posted it.
+    attempts: int
+    #: The post or reply; None for a later article of a story that adds nothing (mark it merged).
+    post: Post | Reply | None
+
+
 class DeliveryStore(StoryStore, StoreBase):
     def due(
         self,
@@ -177,6 +194,32 @@ class DeliveryStore(StoryStore, StoreBase):
         self, candidate: Candidate, token: str, timeout: timedelta, window: timedelta = THREAD_WINDOW
     ) -> int | None:
         """The delivery id if this claimant won the right to post, else None."""
+        won = self._claim(candidate, token, timeout, window)
+        return won[0] if won is not None else None
+
+    def claim_posts(
+        self, candidates: Sequence[Candidate], token: str, timeout: timedelta, window: timedelta = THREAD_WINDOW
+    ) -> list[Claimed]:
+        """Claim each candidate as :meth:`claim` does, then read what the won ones send: one
+        call for a batch instead of a claim, a read and an attempts look-up per post, so the
+        outbox has posts claimed before the rate limit lets them go.
+
+        Each claim is a transaction of its own, as a single claim is: a batch never holds one
+        claim's row locks while taking the next, so two instances claiming overlapping batches
+        in different orders cannot deadlock, and exactly one claimant wins each delivery."""
+        won: list[tuple[Candidate, int, int]] = []
+        for candidate in candidates:
+            claimed = self._claim(candidate, token, timeout, window)
+            if claimed is not None:
+                won.append((candidate, *claimed))
+        if not won:
+            return []
+        with self.read() as s:
+            posts = self._posts_for(s, won)
+        return [Claimed(cand, ident, attempts, post) for (cand, ident, attempts), post in zip(won, posts, strict=True)]
+
+    def _claim(self, candidate: Candidate, token: str, timeout: timedelta, window: timedelta) -> tuple[int, int] | None:
+        """(delivery id, claims of it so far) if this claimant won, else None."""
         now = utcnow()
         digest_id, platform, workspace, chan, slot = candidate.key
         with self.tx() as s:
@@ -210,10 +253,12 @@ class DeliveryStore(StoryStore, StoreBase):
                         return None  # the story has its post here already: this digest becomes a reply
             won = self._claim_row(s, candidate, token, now, timeout)
             if won is not None and thread is not None:
-                threads.attach_delivery(s, thread, won)
+                threads.attach_delivery(s, thread, won[0])
             return won
 
-    def _claim_row(self, s, candidate: Candidate, token: str, now: datetime, timeout: timedelta) -> int | None:  # type: ignore[no-untyped-def]
+    def _claim_row(  # type: ignore[no-untyped-def]
+        self, s, candidate: Candidate, token: str, now: datetime, timeout: timedelta
+    ) -> tuple[int, int] | None:
         digest_id, platform, workspace, chan, slot = candidate.key
         won = s.scalar(
             self.insert(DeliveryRow)
@@ -232,8 +277,8 @@ class DeliveryStore(StoryStore, StoreBase):
             .returning(DeliveryRow.id)
         )
         if won is not None:
-            return int(won)
-        return s.scalar(
+            return int(won), 1
+        retaken = s.execute(
             update(DeliveryRow)
             .where(
                 DeliveryRow.digest_id == digest_id,
@@ -244,8 +289,28 @@ class DeliveryStore(StoryStore, StoreBase):
                 reclaimable(now, timeout),
             )
             .values(status="claimed", claim_token=token, claimed_at=now, attempts=DeliveryRow.attempts + 1)
-            .returning(DeliveryRow.id)
-        )
+            .returning(DeliveryRow.id, DeliveryRow.attempts)
+        ).first()
+        return (int(retaken[0]), int(retaken[1])) if retaken is not None else None
+
+    def release_claims(self, claims: Sequence[tuple[int, str]]) -> int:
+        """Give back claims (delivery id, token) taken ahead and never sent: claimable again at
+        once, by any claimant, as the attempt they were not (nothing of them reached the
+        platform, so the next claim looks for nothing there). Returns how many were ours."""
+        released = 0
+        with self.tx() as s:
+            for delivery_id, token in sorted(claims):
+                result = s.execute(
+                    update(DeliveryRow)
+                    .where(
+                        DeliveryRow.id == delivery_id,
+                        DeliveryRow.claim_token == token,
+                        DeliveryRow.status == "claimed",
+                    )
+                    .values(claimed_at=RELEASED, attempts=DeliveryRow.attempts - 1)
+                )
+                released += result.rowcount  # type: ignore[attr-defined]
+        return released
 
     def refresh_claim(self, delivery_id: int, token: str) -> bool:
         """Extend a claim we still hold (while waiting out a platform's rate limit)."""
@@ -299,7 +364,7 @@ class DeliveryStore(StoryStore, StoreBase):
         """What a claimed delivery sends: a post, a reply in its story's thread, or None for
         a later article that adds nothing to the thread (mark it merged)."""
         with self.read() as s:
-            if delivery_id is not None and (candidate.slot == threads.REPLY or candidate.slot.startswith(threads.EDIT)):
+            if delivery_id is not None and _in_thread(candidate):
                 return threads.reply_for(s, candidate, delivery_id)
             row, source = s.execute(
                 select(DigestRow, SourceRow)
@@ -307,6 +372,27 @@ class DeliveryStore(StoryStore, StoreBase):
                 .where(DigestRow.id == candidate.digest_id)
             ).one()
             return _post(row, source, candidate.channel, delivery_id)
+
+    def _posts_for(self, s: Session, won: list[tuple[Candidate, int, int]]) -> list[Post | Reply | None]:
+        """:meth:`post_for` of each claimed delivery, the digests read in one query."""
+        wanted = sorted({cand.digest_id for cand, _, _ in won if not _in_thread(cand)})
+        found = (
+            s.execute(
+                select(DigestRow, SourceRow)
+                .join(SourceRow, SourceRow.id == DigestRow.source_id)
+                .where(DigestRow.id.in_(wanted))
+            ).all()
+            if wanted
+            else []
+        )
+        rows = {row.id: (row, source) for row, source in found}
+        out: list[Post | Reply | None] = []
+        for cand, delivery_id, _ in won:
+            if _in_thread(cand):
+                out.append(threads.reply_for(s, cand, delivery_id))
+            else:
+                out.append(_post(*rows[cand.digest_id], cand.channel, delivery_id))
+        return out
 
     def latest(self, channel: ChannelRef) -> Post | None:
         with self.read() as s:
@@ -329,6 +415,11 @@ class DeliveryStore(StoryStore, StoreBase):
         with self.read() as s:
             rows = s.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)).all()
             return {status: int(n) for status, n in rows}
+
+
+def _in_thread(candidate: Candidate) -> bool:
+    """A reply in a story's thread (a later article, or what an edit changed)."""
+    return candidate.slot == threads.REPLY or candidate.slot.startswith(threads.EDIT)
 
 
 def _post(row: DigestRow, source: SourceRow, channel: ChannelRef, delivery_id: int | None) -> Post:
