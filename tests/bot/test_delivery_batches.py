@@ -1,6 +1,6 @@
 """Claiming ahead: batch claims (one store call for several posts) keep exactly once across
-claimants and carry what each won post sends; claims taken ahead and never sent can be
-given back."""
+claimants, carry what each won post sends, and the claims an outbox took ahead and never
+sent are given back when it stops."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from adapters.console import MemoryPlatform
 from bot.domain import ChannelRef, Post
 from bot.store import Store
 from tests.bot.engine_harness import running_bot
@@ -94,3 +95,31 @@ async def test_released_claims_are_owed_again_at_once_as_first_attempts(
         retaken = store.claim_posts(owed, "next", TIMEOUT)
         assert sorted(c.attempts for c in retaken) == [1, 1]  # nothing of them reached the platform
         assert store.delivery_counts() == {"sent": 1, "claimed": 2}
+
+
+async def test_a_stopping_outbox_gives_back_what_it_claimed_ahead_and_posts_nothing_twice(
+    tmp_path: Path, store_url: str, wire: Path
+) -> None:
+    for n in range(10):
+        write_dispatch(wire, f"s{n:02d}.txt", story(n, f"Token-A{n:02d}"), age=600 - n)
+    platform = MemoryPlatform(post_delay=0.3)
+    platform.concurrency = 1  # one sender: two posts claimed ahead of it at any time
+    async with running_bot(
+        tmp_path, store_url, wires={"desk": wire}, platform=platform, scheduler={"claim_timeout_seconds": 600}
+    ) as bot:
+        await bot.services.subscribe(MAIN, "desk", backfill=10)
+        await bot.engine.start()
+        for _ in range(100):
+            if platform.posts:
+                break
+            await asyncio.sleep(0.05)
+        assert platform.posts, "the first post within 5 s"
+        await bot.engine.stop()
+        store = bot.services.store
+        posted = len(platform.posts)
+        assert 0 < posted < 10 and store.delivery_counts().get("sent") == posted
+        # the rest is owed again now (not after the 10-minute claim timeout), to any instance,
+        # as first attempts: nothing of them reached the platform, so nothing is looked for there
+        owed = await bot.services.due_posts(["console"])
+        assert len(owed) == 10 - posted
+        assert [c.attempts for c in store.claim_posts(owed, "next", TIMEOUT)] == [1] * len(owed)
