@@ -3,10 +3,14 @@
 The hook is discord.py's own ``http_trace`` option: an aiohttp ``TraceConfig`` on the session
 ``discord.http.HTTPClient.request`` sends through. ``on_request_start`` is awaited before
 each attempt leaves — posts, replies, typing, reactions, thread starts, command sync, and
-discord.py's own retries after a 429 — so nothing reaches Discord around it.
+discord.py's own retries after a 429 — so nothing reaches Discord around it. Once the
+request has its connection (``on_connection_reuseconn``/``_create_end``: the last step before
+it is written), a request that is by then too late for its moment — a new connection to
+open, a busy event loop — takes a new one.
 ``on_request_end`` learns each route's bucket from the response headers
 (``X-RateLimit-Bucket``/``-Limit``/``-Remaining``/``-Reset-After``) and, when Discord says a
-bucket is spent or answers 429, holds that bucket for every instance sharing the limiter.
+bucket is spent or answers 429, holds that bucket for every instance sharing the limiter
+(for the body's ``retry_after``, not the header's whole seconds).
 
 Interaction endpoints (``/interactions/…/callback`` and the ``/webhooks/{app}/{token}``
 follow-ups) are exempt: Discord does not count them against the bot's global limit, and a
@@ -17,7 +21,8 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -45,6 +50,15 @@ ROUTE_MARGIN = 1.1
 #: Path segments whose following id is the route's major parameter (Discord buckets by it).
 MAJOR = {"channels", "guilds", "webhooks"}
 EXEMPT = ("/interactions/", "/webhooks/")
+
+
+@dataclass(frozen=True)
+class _Admitted:
+    """A request the limiter let go (kept on its trace context until it is written)."""
+
+    rates: list[Rate]
+    what: str  # "POST /api/v10/channels/…/messages", for log lines
+    moment: float  # when it was due, time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,8 @@ class DiscordLimits:
     def attach(self, trace: aiohttp.TraceConfig) -> aiohttp.TraceConfig:
         """Add the limiter to ``trace`` (discord.py takes one trace; /metrics has one too)."""
         trace.on_request_start.append(self._on_start)
+        trace.on_connection_reuseconn.append(self._on_connection)
+        trace.on_connection_create_end.append(self._on_connection)
         trace.on_request_end.append(self._on_end)
         return trace
 
@@ -115,12 +131,27 @@ class DiscordLimits:
 
     async def _on_start(self, session: Any, ctx: SimpleNamespace, params: aiohttp.TraceRequestStartParams) -> None:
         rates = self.rates_for(params.method, params.url)
+        ctx.wirebrief = None
+        if rates:
+            what = f"{params.method} {params.url.path}"
+            ctx.wirebrief = _Admitted(rates, what, await self._admit(rates, what))
+
+    async def _on_connection(self, session: Any, ctx: SimpleNamespace, params: object) -> None:
+        """The request is written next: too late for its moment by now, it takes a new one."""
+        admitted: _Admitted | None = getattr(ctx, "wirebrief", None)
+        if admitted is None or time.monotonic() - admitted.moment <= LATE_OK:
+            return
+        self.limiter.replanned += 1
+        ctx.wirebrief = replace(admitted, moment=await self._admit(admitted.rates, admitted.what))
+
+    async def _admit(self, rates: list[Rate], what: str) -> float:
+        """Wait for the request's moment in ``rates``; that moment (``time.monotonic()``)."""
         try:
-            await self.limiter.acquire(rates, MAX_WAIT, LATE_OK)
+            _, moment = await self.limiter.admit(rates, MAX_WAIT, LATE_OK)
         except TooLong as exc:
-            log.info("discord: %s %s would wait %.0fs for its rate limit; retrying later",
-                     params.method, params.url.path, exc.wait)  # fmt: skip
+            log.info("discord: %s would wait %.0fs for its rate limit; retrying later", what, exc.wait)
             raise discord.RateLimited(exc.wait) from None
+        return moment
 
     async def _on_end(self, session: Any, ctx: SimpleNamespace, params: aiohttp.TraceRequestEndParams) -> None:
         path = self._api_path(params.url)
@@ -130,7 +161,7 @@ class DiscordLimits:
         template, major = route_of(params.method, path)
         bucket = self._learn(template, headers)
         if params.response.status == 429:
-            retry_after = _float(headers.get("Retry-After"), 1.0)
+            retry_after = await _retry_after(params.response)
             scope = (headers.get("X-RateLimit-Scope") or "").lower()
             if headers.get("X-RateLimit-Global", "").lower() == "true" or scope == "global":
                 log.warning("discord: global rate limit hit; every instance holds for %.2fs", retry_after)
@@ -155,6 +186,21 @@ class DiscordLimits:
             self._buckets[template] = bucket
             log.debug("discord: %s is in bucket %s (%d per %.2fs)", template, name, bucket.limit, window)
         return bucket
+
+
+async def _retry_after(response: aiohttp.ClientResponse) -> float:
+    """A 429's wait: the body's ``retry_after`` (seconds, with milliseconds), as discord.py
+    reads it; the ``Retry-After`` header rounds it up to whole seconds, and holding every
+    instance a whole second for a 429 of 50 ms would cost Discord's limit 50 requests. The
+    body is read here once; discord.py reads the same bytes after."""
+    try:
+        data = await response.json(content_type=None)
+    except Exception:  # not JSON, or cut short: the header it is
+        data = None
+    value = data.get("retry_after") if isinstance(data, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
+        return float(value)
+    return _float(response.headers.get("Retry-After"), 1.0)
 
 
 def _float(value: str | None, default: float) -> float:

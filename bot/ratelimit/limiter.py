@@ -69,8 +69,15 @@ class Limiter:
         ``late_ok``: a request that wakes more than this after its moment (a busy event loop)
         gives the moment up and reserves again, so it cannot reach the platform right before
         the request reserved after it."""
+        waited, _ = await self.admit(rates, max_wait, late_ok)
+        return waited
+
+    async def admit(self, rates: Sequence[Rate], max_wait: float, late_ok: float = math.inf) -> tuple[float, float]:
+        """:meth:`acquire`, returning the seconds waited and the moment (``time.monotonic()``)
+        the request was due: a caller with more to do before the request leaves (a connection
+        to open) can tell whether it is still within ``late_ok`` of that moment."""
         if not rates:
-            return 0.0
+            return 0.0, time.monotonic()
         waited = 0.0
         for _ in range(REPLANS):
             asked = time.monotonic()
@@ -79,13 +86,13 @@ class Limiter:
                 raise TooLong(reservation.wait)
             if reservation.wait > 0:
                 await asyncio.sleep(reservation.wait)
-            late = time.monotonic() - (asked + reservation.wait)
+            moment = asked + reservation.wait
             waited += reservation.wait
-            if late <= late_ok:
+            if time.monotonic() - moment <= late_ok:
                 break
             self.replanned += 1
         self.waited += waited
-        return waited
+        return waited, moment
 
     async def hold(self, rate: Rate, seconds: float) -> None:
         """The platform said "not before ``seconds``" for this bucket: every instance waits."""
