@@ -14,6 +14,7 @@ process, so stored signatures stay comparable) and shingles permuted by fixed od
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,16 +57,29 @@ def signature(words: Sequence[str]) -> tuple[int, ...]:
     return tuple(int(v) for v in permuted.min(axis=1))
 
 
-def jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+def jaccard(a: Sequence[int], b: Sequence[int]) -> float:
     """Estimated Jaccard similarity of two signatures' shingle sets."""
     if len(a) != NUM_PERM or len(b) != NUM_PERM:
         return 0.0
     return sum(1 for x, y in zip(a, b, strict=True) if x == y) / NUM_PERM
 
 
-def _bands(sig: tuple[int, ...]) -> list[tuple[int, tuple[int, ...]]]:
+def _valid(sig: Sequence[int]) -> bool:
+    """A signature as ``signature`` makes them (one read back from a damaged store is not)."""
+    return len(sig) == NUM_PERM and all(0 <= value <= 0xFFFFFFFF for value in sig)
+
+
+def _bands(sig: Sequence[int]) -> list[int]:
+    """Each band as one int (its index, then its four 32-bit values): the same buckets as
+    (index, values) tuples, in a tenth of the memory (a window of articles holds 16 each)."""
     rows = NUM_PERM // BANDS
-    return [(i, sig[i * rows : (i + 1) * rows]) for i in range(BANDS)]
+    out = []
+    for i in range(BANDS):
+        key = i
+        for value in sig[i * rows : (i + 1) * rows]:
+            key = (key << 32) | value
+        out.append(key)
+    return out
 
 
 #: Most keys one LSH bucket keeps (the newest). A thousand reprints of one wire story share their
@@ -75,41 +89,62 @@ BUCKET_CAP = 32
 
 
 class DuplicateIndex:
-    """Signatures seen so far, keyed by article id, for reprint lookups."""
+    """Signatures seen so far, keyed by article id, for reprint lookups. Memory is what a
+    window of articles costs, so it is kept small: a signature as 64 unsigned 32-bit values
+    (256 bytes, not 64 Python ints), a band as one int, and a bucket as the one key it holds
+    (most do: distinct texts rarely share a band) or a list of keys, oldest first."""
 
     def __init__(self) -> None:
-        # Each bucket is an insertion-ordered set (a dict of keys), so its oldest key is first.
-        self._buckets: dict[tuple[int, tuple[int, ...]], dict[str, None]] = {}
-        self._sigs: dict[str, tuple[int, ...]] = {}
+        self._buckets: dict[int, str | list[str]] = {}
+        self._sigs: dict[str, array[int]] = {}
 
-    def add(self, key: str, sig: tuple[int, ...]) -> None:
-        if len(sig) != NUM_PERM or key in self._sigs:
+    def add(self, key: str, sig: Sequence[int]) -> None:
+        if key in self._sigs or not _valid(sig):
             return
-        self._sigs[key] = sig
+        self._sigs[key] = array("I", sig)
+        buckets = self._buckets
         for band in _bands(sig):
-            bucket = self._buckets.setdefault(band, {})
-            bucket[key] = None
-            if len(bucket) > BUCKET_CAP:
-                del bucket[next(iter(bucket))]
+            held = buckets.get(band)
+            if held is None:
+                buckets[band] = key
+            elif isinstance(held, str):
+                buckets[band] = [held, key]
+            else:
+                held.append(key)
+                if len(held) > BUCKET_CAP:
+                    del held[0]
 
     def remove(self, key: str) -> None:
         sig = self._sigs.pop(key, None)
         if sig is None:
             return
+        buckets = self._buckets
         for band in _bands(sig):
-            bucket = self._buckets.get(band)
-            if bucket is not None:
-                bucket.pop(key, None)
-                if not bucket:
-                    del self._buckets[band]
+            held = buckets.get(band)
+            if held == key:
+                del buckets[band]
+            elif isinstance(held, list) and key in held:
+                held.remove(key)
+                if len(held) == 1:
+                    buckets[band] = held[0]
 
-    def nearest(self, sig: tuple[int, ...]) -> tuple[str, float] | None:
+    def bucket_sizes(self) -> list[int]:
+        """Keys per bucket (for tests of the cap)."""
+        return [1 if isinstance(held, str) else len(held) for held in self._buckets.values()]
+
+    def nearest(self, sig: Sequence[int]) -> tuple[str, float] | None:
         """The most similar earlier text at or above the duplicate bar, with its Jaccard."""
-        if len(sig) != NUM_PERM:
+        if not _valid(sig):
             return None
         candidates: set[str] = set()
         for band in _bands(sig):
-            candidates.update(self._buckets.get(band, ()))
+            held = self._buckets.get(band)
+            if held is None:
+                continue
+            if isinstance(held, str):
+                candidates.add(held)
+            else:
+                candidates.update(held)
         best: tuple[str, float] | None = None
         for key in sorted(candidates):
             score = jaccard(sig, self._sigs[key])
