@@ -66,7 +66,7 @@ Vector = dict[str, float]
 
 
 class _Story:
-    __slots__ = ("first", "id", "last", "n", "names", "names_norm", "seq", "terms", "terms_norm")
+    __slots__ = ("articles", "first", "id", "last", "n", "names", "names_norm", "seq", "terms", "terms_norm")
 
     def __init__(self, story_id: str, when: datetime, seq: int) -> None:
         self.id = story_id
@@ -74,6 +74,8 @@ class _Story:
         self.seq = seq
         self.first = self.last = when
         self.n = 0
+        #: Its articles' ids, so they are forgotten when it closes.
+        self.articles: list[str] = []
         self.terms: Vector = {}
         self.names: Vector = {}
         self.terms_norm = self.names_norm = 0.0
@@ -135,6 +137,8 @@ class StoryIndex:
         return len(self._stories)
 
     def story_of(self, article_id: str) -> str | None:
+        """The story of an article whose story is still open (a closed story's articles are
+        forgotten with it, so memory follows the window, not the stream)."""
         return self._article_story.get(article_id)
 
     def assign(self, article_id: str, features: StoryFeatures, when: datetime | None = None) -> Assignment:
@@ -252,6 +256,7 @@ class StoryIndex:
         if story.last != last:
             heapq.heappush(self._by_last, (story.last, story.seq, story_id))
         self._article_story[article_id] = story_id
+        story.articles.append(article_id)
         if features.signature:
             self._duplicates.add(article_id, features.signature)
             self._dup_order.append((when, article_id))
@@ -269,6 +274,9 @@ class StoryIndex:
             story = self._stories.get(story_id)
             if story is not None and story.seq == seq and story.last == last:
                 del self._stories[story_id]
+                for article_id in story.articles:
+                    if self._article_story.get(article_id) == story_id:
+                        del self._article_story[article_id]
                 self._term_postings.remove(story, story.terms)
                 self._name_postings.remove(story, story.names)
         self._expire_fingerprints(horizon)

@@ -102,6 +102,8 @@ def test_closed_stories_leave_the_postings() -> None:
     keys, entries = index.postings_size()
     assert len(index) == 1
     assert 0 < keys == entries <= len(later.terms) + len(later.names)
+    assert index.story_of("later") == "later"
+    assert all(index.story_of(ident) is None for ident, _, _ in stream), "closed stories' articles are forgotten"
 
 
 def test_a_reprint_after_the_window_starts_a_story() -> None:
