@@ -208,7 +208,10 @@ class DeliveryStore(StoryStore, StoreBase):
         claim's row locks while taking the next, so two instances claiming overlapping batches
         in different orders cannot deadlock, and exactly one claimant wins each delivery."""
         won: list[tuple[Candidate, int, int]] = []
+        taken = self._settled_keys(candidates, timeout)
         for candidate in candidates:
+            if candidate.key in taken:
+                continue  # claimed by another instance meanwhile (or sent): its claim would lose
             claimed = self._claim(candidate, token, timeout, window)
             if claimed is not None:
                 won.append((candidate, *claimed))
@@ -217,6 +220,30 @@ class DeliveryStore(StoryStore, StoreBase):
         with self.read() as s:
             posts = self._posts_for(s, won)
         return [Claimed(cand, ident, attempts, post) for (cand, ident, attempts), post in zip(won, posts, strict=True)]
+
+    def _settled_keys(self, candidates: Sequence[Candidate], timeout: timedelta) -> set[tuple]:
+        """The keys of ``candidates`` whose delivery is settled (sent, or freshly claimed by
+        someone else): one read for the batch instead of a losing claim each — with two
+        instances walking one fan-out, a third of their claims near its end. Only a shortcut:
+        a claim it lets through still has to win."""
+        if not candidates:
+            return set()
+        now = utcnow()
+        with self.read() as s:
+            rows = s.execute(
+                select(
+                    DeliveryRow.digest_id,
+                    DeliveryRow.platform,
+                    DeliveryRow.workspace,
+                    DeliveryRow.channel,
+                    DeliveryRow.slot,
+                ).where(
+                    DeliveryRow.digest_id.in_(sorted({c.digest_id for c in candidates})),
+                    DeliveryRow.channel.in_(sorted({c.channel.channel for c in candidates})),
+                    settled(now, timeout),
+                )
+            ).all()
+        return {tuple(row) for row in rows}
 
     def _claim(self, candidate: Candidate, token: str, timeout: timedelta, window: timedelta) -> tuple[int, int] | None:
         """(delivery id, claims of it so far) if this claimant won, else None."""
