@@ -115,6 +115,17 @@ class Attributor(SpeakerPhrases):
                 for qpos in quote_positions:
                     cue = _governing_cue(sent.tokens, cues, qpos) or nearest_cue(cues, qpos)
                     attr = self._resolve(cue, sent)
+                    inside = self._in_parenthesis(sent, cues, qpos)
+                    if inside is not None:
+                        cue, attr = inside
+                    if attr.speaker is None and len(cues) > 1:
+                        # "It may be saying something like '...', says psychologist X": a cue whose
+                        # subject names nobody gives way to the nearest one that names somebody.
+                        for other in sorted((c for c in cues if c is not cue), key=lambda c: abs(c.index - qpos)):
+                            found = self._resolve(other, sent)
+                            if found.speaker is not None:
+                                cue, attr = other, found
+                                break
                     result[sent.tokens[qpos].quote] = attr
                     self.history.remember(attr, sent.paragraph)
                     self._note_speaker(sent.index, cue, attr)
@@ -133,6 +144,29 @@ class Attributor(SpeakerPhrases):
                         self._note_subject(attr)
                         self._note_speaker(sent.index, cue, attr)
         return [a if a is not None else Attribution(None, None, None, "none") for a in result]
+
+    def _in_parenthesis(self, sent: Sentence, cues: list[Cue], qpos: int) -> tuple[Cue, Attribution] | None:
+        """'(Clinton called it "horrific" ...), Trump inflamed tensions by saying ...': a quote in
+        brackets belongs to the bracket's own clause, not to the sentence around it."""
+        toks = sent.tokens
+        opened = next((k for k in range(qpos - 1, -1, -1) if toks[k].text in {"(", ")"}), None)
+        closed = next((k for k in range(qpos + 1, len(toks)) if toks[k].text in {"(", ")"}), None)
+        if opened is None or closed is None or toks[opened].text != "(" or toks[closed].text != ")":
+            return None
+        inner = [c for c in cues if opened < c.index < closed]
+        if inner:
+            cue = nearest_cue(inner, qpos)
+            attr = self._resolve(cue, sent)
+            return (cue, attr) if attr.speaker else None
+        segment = toks[opened + 1 : closed]
+        np = clause_subject(segment, qpos - opened - 1)
+        if not np or len([t for t in segment[: qpos - opened - 1] if t.kind == "word"]) < 2:
+            return None
+        if not self._can_speak(np, segment):
+            return None
+        cue = Cue(qpos, np, [], False)
+        attr = self._resolve(cue, sent)
+        return (cue, as_rule(attr, "subject")) if attr.speaker else None
 
     def _note_speaker(self, s_index: int, cue: Cue, attr: Attribution) -> None:
         """The subject of a speech verb is the likeliest antecedent of a later "he said"."""

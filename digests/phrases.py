@@ -301,7 +301,7 @@ def clause_subject(toks: tuple[Token, ...], limit: int) -> list[Token]:
     return _subject_at(toks, i, limit)
 
 
-_TIME_ENDS = frozenset({"later", "earlier", "ago", "afterwards"})
+_TIME_ENDS = frozenset({"later", "earlier", "ago", "afterwards", "before", "after"})
 
 
 def _sentence_adverb(toks: tuple[Token, ...], i: int, limit: int) -> bool:
@@ -344,6 +344,8 @@ def _subject_at(toks: tuple[Token, ...], i: int, limit: int) -> list[Token]:
         return []
     if toks[i].lower in {"he", "she", "it", "they", "we"}:
         return [toks[i]]
+    if toks[i].lower.endswith(("-year-old", "-years-old")) and i + 1 < limit:
+        i += 1  # "14-year-old Aubrey Pelletier hoisted ...": the age is not part of the name
     np, _ = np_right(toks, i)
     return np if np and np[-1].start < toks[limit].start else []
 

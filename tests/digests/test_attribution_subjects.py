@@ -219,3 +219,24 @@ def test_two_people_named_together_speak_together() -> None:
         "Ola Dahl and Kari Moe",
         "Siri Holt and Jens Aas",
     ]
+
+
+def test_a_cue_that_names_nobody_gives_way_to_one_that_does() -> None:
+    text = (
+        'It may be saying something like, "We have to take this one day at a time," or offering tips of '
+        "your own, says psychologist Vera Lind."
+    )
+    assert speakers(text)[0][1] == "Vera Lind"
+
+
+def test_an_age_before_a_name_after_an_opening_phrase_is_not_the_speaker() -> None:
+    text = 'The day before, at a rally in Tromso, N.H., 14-year-old Ida Berg held up a sign that read "15%!"'
+    assert speakers(text)[0][1] == "Ida Berg"
+
+
+def test_a_quote_in_brackets_belongs_to_the_brackets_clause() -> None:
+    text = (
+        'After the fire at the party office (Mayor Ida Holm called it "horrific" and was "grateful that '
+        'everyone is safe"), Per Lind inflamed tensions by saying, "They burned our office."'
+    )
+    assert [speaker for _, speaker in speakers(text)] == ["Ida Holm", "Ida Holm", "Per Lind"]
