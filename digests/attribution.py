@@ -371,7 +371,7 @@ class Attributor(SpeakerPhrases):
                 (m.start, m.name, self.entities.gender(m.name))
                 for i, m in enumerate(persons)
                 if not _possessor_of_named(m, persons[i + 1 : i + 2])
-                and not (k == s_index and _addressee(toks, m.first))
+                and not _addressee(toks, m.first, told=k == s_index)
             ]
             # A pronoun already resolved stands for its person where it occurs (a chain).
             chained = [(o, a, p) for o, p, a in self._resolved.get(k, [])]
@@ -392,16 +392,23 @@ _ADDRESSING = frozenset(
 )
 
 
-def _addressee(toks: tuple[Token, ...], first: int) -> bool:
+def _addressee(toks: tuple[Token, ...], first: int, told: bool = True) -> bool:
     """'The president told NPR correspondent Steve Inskeep that he believes ...': the name after
-    a verb of telling (over its role words) is the one addressed; "he" there is the teller."""
+    a verb of telling (over its role words), or after "an interview with", is the one addressed;
+    "he" there is the teller."""
     for k in range(first - 1, max(-1, first - 5), -1):
         tok = toks[k]
         if tok.lower in _ADDRESSING:
-            return True
+            return told  # the one told something is addressed in that sentence, not ever after
+        if tok.lower == "with" and k > 0 and toks[k - 1].lower in _EXCHANGES:
+            return True  # "in an interview with CNN's Ana Lee, the actor said he ...": the interviewer
         if not is_word(tok) or tok.lower in FUNCTION_WORDS:
             return False  # role words, capitalised or not, may stand between: "told NPR's host X"
     return False
+
+
+#: Nouns of a talk between two people: the one the talk is "with" is not the one quoted.
+_EXCHANGES = frozenset({"interview", "conversation", "chat", "talk", "discussion", "sit-down", "exchange"})
 
 
 def _named_aside(toks: tuple[Token, ...], np: list[Token]) -> list[Token]:

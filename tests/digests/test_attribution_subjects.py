@@ -240,3 +240,12 @@ def test_a_quote_in_brackets_belongs_to_the_brackets_clause() -> None:
         'everyone is safe"), Per Lind inflamed tensions by saying, "They burned our office."'
     )
     assert [speaker for _, speaker in speakers(text)] == ["Ida Holm", "Ida Holm", "Per Lind"]
+
+
+def test_the_interviewer_is_not_the_he_who_answers() -> None:
+    text = (
+        "The town's theatre opened its season on Friday.\n\nComedian Jon Ruiz has a new show about history.\n\n"
+        "In a conversation with radio host Ana Lind about his comedy tour, the actor discussed what "
+        'schools leave out. "Just imagine, you are a kid and nobody in the books looks like you," he said.'
+    )
+    assert speakers(text)[0][1] == "Jon Ruiz"
