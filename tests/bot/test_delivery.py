@@ -40,16 +40,26 @@ def _race(url: str, work, claimants: int = 4) -> list:  # type: ignore[no-untype
     return results
 
 
-async def test_concurrent_claimants_each_digest_claimed_once(tmp_path: Path, store_url: str, wire: Path) -> None:
+def write_six_stories(wire: Path) -> None:
     for n in range(6):
         write_dispatch(wire, f"s{n}.txt", story(n))
+
+
+async def owed_to_two_channels(bot) -> list[Candidate]:  # type: ignore[no-untyped-def]
+    """Both channels subscribed to the desk of six stories and the desk polled: 12 posts owed."""
+    await bot.services.subscribe(MAIN, "desk", backfill=10)
+    await bot.services.subscribe(OTHER, "desk", backfill=10)
+    for src in await bot.services.sources_due():
+        await bot.services.poll(src)
+    due = await bot.services.due_posts(["console", "slack"])
+    assert len(due) == 12
+    return due
+
+
+async def test_concurrent_claimants_each_digest_claimed_once(tmp_path: Path, store_url: str, wire: Path) -> None:
+    write_six_stories(wire)
     async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
-        await bot.services.subscribe(MAIN, "desk", backfill=10)
-        await bot.services.subscribe(OTHER, "desk", backfill=10)
-        for src in await bot.services.sources_due():
-            await bot.services.poll(src)
-        due = await bot.services.due_posts(["console", "slack"])
-        assert len(due) == 12
+        due = await owed_to_two_channels(bot)
         timeout = timedelta(seconds=60)
 
         def claim_all(store: Store, i: int) -> list[tuple]:

@@ -12,27 +12,20 @@ from adapters.console import MemoryPlatform
 from bot.domain import ChannelRef, Post
 from bot.store import Store
 from tests.bot.engine_harness import running_bot
-from tests.bot.test_delivery import _race
+from tests.bot.test_delivery import _race, owed_to_two_channels, write_six_stories
 from tests.conftest import write_dispatch
 from tests.distinct import story
 
 MAIN = ChannelRef("console", "main")
-OTHER = ChannelRef("slack", "C1", "T1")
 TIMEOUT = timedelta(seconds=60)
 
 
 async def test_batch_claims_in_different_orders_hand_each_delivery_to_one_claimant(
     tmp_path: Path, store_url: str, wire: Path
 ) -> None:
-    for n in range(6):
-        write_dispatch(wire, f"s{n}.txt", story(n))
+    write_six_stories(wire)
     async with running_bot(tmp_path, store_url, wires={"desk": wire}) as bot:
-        await bot.services.subscribe(MAIN, "desk", backfill=10)
-        await bot.services.subscribe(OTHER, "desk", backfill=10)
-        for src in await bot.services.sources_due():
-            await bot.services.poll(src)
-        due = await bot.services.due_posts(["console", "slack"])
-        assert len(due) == 12
+        due = await owed_to_two_channels(bot)
 
         def claim_in_own_order(store: Store, i: int) -> list:
             order = due[i * 3 :] + due[: i * 3]  # each claimant starts elsewhere, as instances do
