@@ -14,6 +14,12 @@ story under another's headline, which is worse than a split. The centroid has to
 the article as a whole; the time penalty keeps last month's story on the same subject from
 absorbing this week's. A reprint (MinHash Jaccard >= 0.6) joins its original's story at once.
 
+Bridges: an article about as close to two open stories that are not alike themselves (an
+Israeli article on the Syria-Turkey stand-off, after one story on each) links two events. Joining
+either is how chaining starts: the next article on the other event follows the link. Such an
+article starts its own story. Two close candidates that are alike (fragments of one event)
+are no bridge: the article joins the better one.
+
 Cost per article: only the open stories that share a key with the article are scored, their dot
 products summed through postings (``postings``: the same floats as a story-by-story scan, a
 step per shared key instead of a look-up per article key per story); stories close through a
@@ -48,12 +54,16 @@ class StoryParams:
     window: timedelta = timedelta(days=90)
     #: Pseudo-documents of general English behind the stream's document frequencies.
     prior_documents: float = 200.0
+    #: A runner-up story within this of the best (both at or above the bar) makes the article
+    #: a bridge, unless the two stories are alike (their own similarity at or above the bar).
+    bridge_margin: float = 0.1
 
 
 @dataclass(frozen=True)
 class Assignment:
     """Where an article went: its story (the id of the story's first article), whether it
-    started that story, why ("new", "similar", "duplicate") and the similarity it had."""
+    started that story, why ("new", "similar", "duplicate", or "bridge": close to two unlike
+    stories, so it starts its own) and the similarity it had."""
 
     story: str
     new: bool
@@ -154,9 +164,9 @@ class StoryIndex:
             story_id = self._article_story[dup[0]]
             result = Assignment(story_id, False, "duplicate", dup[1], dup[0])
         else:
-            best, score = self._best(terms, names, when)
+            best, score, bridge = self._best(terms, names, when)
             if best is None:
-                result = Assignment(article_id, True, "new", score)
+                result = Assignment(article_id, True, "bridge" if bridge else "new", score)
             else:
                 result = Assignment(best.id, False, "similar", score)
         self._record(article_id, result.story, terms, names, features, when)
@@ -214,10 +224,11 @@ class StoryIndex:
         terms, names = self._term_postings, self._name_postings
         return len(terms) + len(names), terms.entries() + names.entries()
 
-    def _best(self, terms: Vector, names: Vector, when: datetime) -> tuple[_Story | None, float]:
+    def _best(self, terms: Vector, names: Vector, when: datetime) -> tuple[_Story | None, float, bool]:
         """The most similar open story at or above the bar (the oldest of equals), or None and
-        the best score seen (at least 0). Only stories sharing a key are scored (``postings``):
-        any other scores at most 0, below a bar above 0."""
+        the best score seen (at least 0); True with None when the article is a bridge (see the
+        module docstring). Only stories sharing a key are scored (``postings``): any other
+        scores at most 0, below a bar above 0."""
         p = self.params
         term_dots = _dots(terms, self._term_postings, names=False)
         name_dots = _dots(names, self._name_postings, names=True)
@@ -226,7 +237,8 @@ class StoryIndex:
         else:
             stories = self._stories.values()
         best: _Story | None = None
-        best_score = -1.0
+        runner_up: _Story | None = None
+        best_score = runner_up_score = -1.0
         for story in stories:
             days = max(0.0, (when - story.last).total_seconds() / 86400.0)
             if days > p.window.total_seconds() / 86400.0:
@@ -236,10 +248,34 @@ class StoryIndex:
             score += p.name_weight * (name_dot / story.names_norm if name_dot is not None else 0.0)
             score -= p.decay * math.log1p(days)
             if score > best_score:
+                runner_up, runner_up_score = best, best_score
                 best, best_score = story, score
+            elif score > runner_up_score:
+                runner_up, runner_up_score = story, score
         if best is None or best_score < p.threshold:
-            return None, max(best_score, 0.0)
-        return best, best_score
+            return None, max(best_score, 0.0), False
+        if (
+            runner_up is not None
+            and runner_up_score >= p.threshold
+            and best_score - runner_up_score < p.bridge_margin
+            and self._alike(best, runner_up) < p.threshold
+        ):
+            return None, best_score, True
+        return best, best_score, False
+
+    def _alike(self, one: _Story, other: _Story) -> float:
+        """Two stories' similarity, centroid to centroid, mixed as an article's is (no time
+        penalty: it asks whether they tell one event, not when)."""
+        p = self.params
+
+        def cosine(a: Vector, b: Vector, norm: float) -> float:
+            if len(a) > len(b):
+                a, b = b, a
+            return sum(v * b.get(k, 0.0) for k, v in a.items()) / norm if norm > 0 else 0.0
+
+        terms = cosine(one.terms, other.terms, one.terms_norm * other.terms_norm)
+        names = cosine(one.names, other.names, one.names_norm * other.names_norm)
+        return (1.0 - p.name_weight) * terms + p.name_weight * names
 
     def _record(
         self, article_id: str, story_id: str, terms: Vector, names: Vector, features: StoryFeatures, when: datetime

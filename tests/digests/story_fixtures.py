@@ -38,6 +38,13 @@ FIRE = (
     "salvage company Smit said tugs had moved it clear of the quay. Earlier, coastguard spokesman Edwin "
     "Granneman said the cause of the fire was not yet known."
 )
+# A round-up of the port's week: the strike and the fire in one article (a bridge between them).
+BRIDGE = (
+    "ROTTERDAM, March 5 (Reuters) - Europe's busiest port faces a second day of disruption. A 48-hour "
+    "strike by dock workers of the FNV union over pay halted the ECT and APM container terminals, "
+    "while salvage company Smit kept tugs beside the car carrier Fremantle Highway after the blaze "
+    "that sent two crew members to hospital. The coastguard said the cause of the fire was not yet known."
+)
 # Another city, another industry: nothing in common.
 BUDGET = (
     "WELLINGTON, March 4 (Reuters) - New Zealand's finance minister Nicola Willis cut forecasts for "
@@ -52,4 +59,5 @@ WHEN = {
     "afp": datetime(2025, 3, 4, 7, 0),
     "fire": datetime(2025, 3, 4, 8, 0),
     "budget": datetime(2025, 3, 4, 9, 0),
+    "bridge": datetime(2025, 3, 5, 9, 0),
 }

@@ -7,9 +7,9 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digests.stories import Article, StoryFeatures, StoryIndex, extract
+from digests.stories import Article, StoryFeatures, StoryIndex, StoryParams, extract
 from digests.stories.fingerprint import jaccard, signature
-from tests.digests.story_fixtures import BUDGET, FIRE, STRIKE_AFP, STRIKE_AP, STRIKE_BBC, WHEN
+from tests.digests.story_fixtures import BRIDGE, BUDGET, FIRE, STRIKE_AFP, STRIKE_AP, STRIKE_BBC, WHEN
 
 
 def _assign(index: StoryIndex, ident: str, text: str, when_key: str, title: str | None = None):  # type: ignore[no-untyped-def]
@@ -26,6 +26,34 @@ def test_three_outlets_one_story_and_other_events_apart() -> None:
     fire = _assign(index, "fire", FIRE, "fire")
     assert fire.new, "a ship fire in the same port is another story"
     assert _assign(index, "budget", BUDGET, "budget").new
+
+
+def _strike_fire_budget(params: StoryParams | None = None) -> StoryIndex:
+    index = StoryIndex(params)
+    for ident, text in (("ap", STRIKE_AP), ("fire", FIRE), ("budget", BUDGET)):
+        assert _assign(index, ident, text, ident).new
+    return index
+
+
+def test_an_article_on_two_unlike_stories_starts_its_own_and_chains_neither() -> None:
+    index = _strike_fire_budget()
+    bridge = index.assign("both", extract(Article("both", BRIDGE)), WHEN["bridge"])
+    assert bridge.new and bridge.reason == "bridge", "the port round-up is neither the strike nor the fire"
+    more_strike = index.assign("afp", extract(Article("afp", STRIKE_AFP)), WHEN["bridge"] + timedelta(hours=1))
+    assert more_strike.story == "ap", "the strike's next article still finds the strike"
+    without_rule = _strike_fire_budget(StoryParams(bridge_margin=0.0))
+    joined = without_rule.assign("both", extract(Article("both", BRIDGE)), WHEN["bridge"])
+    assert not joined.new and joined.story in {"ap", "fire"}, "the rule, not the bar, kept it apart"
+
+
+def test_two_close_candidates_that_tell_one_event_are_no_bridge() -> None:
+    index = StoryIndex(StoryParams(bridge_margin=1.0))  # every runner-up above the bar is "close"
+    # As a store may hold them: the strike told twice as two stories (decided before).
+    index.add("ap", extract(Article("ap", STRIKE_AP)), "ap", WHEN["ap"])
+    index.add("bbc", extract(Article("bbc", STRIKE_BBC)), "bbc", WHEN["bbc"])
+    index.add("fire", extract(Article("fire", FIRE)), "fire", WHEN["fire"])
+    got = index.assign("afp", extract(Article("afp", STRIKE_AFP)), WHEN["afp"])
+    assert not got.new and got.reason == "similar" and got.story in {"ap", "bbc"}
 
 
 def test_a_reprint_joins_as_a_duplicate() -> None:

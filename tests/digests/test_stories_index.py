@@ -21,12 +21,12 @@ def _cosine(unit: Vector, total: Vector, total_norm: float) -> float:
 
 
 class BruteForce(StoryIndex):
-    """The scan the postings replaced: every open story scored, in creation order."""
+    """The scan the postings replaced: every open story scored, in creation order, the best
+    two kept for the bridge rule."""
 
-    def _best(self, terms: Vector, names: Vector, when: datetime) -> tuple[_Story | None, float]:
+    def _best(self, terms: Vector, names: Vector, when: datetime) -> tuple[_Story | None, float, bool]:
         p = self.params
-        best: _Story | None = None
-        best_score = -1.0
+        scores: list[tuple[float, _Story]] = []
         for story in self._stories.values():
             days = max(0.0, (when - story.last).total_seconds() / 86400.0)
             if days > p.window.total_seconds() / 86400.0:
@@ -34,16 +34,21 @@ class BruteForce(StoryIndex):
             score = (1.0 - p.name_weight) * _cosine(terms, story.terms, story.terms_norm)
             score += p.name_weight * _cosine(names, story.names, story.names_norm)
             score -= p.decay * math.log1p(days)
-            if score > best_score:
-                best, best_score = story, score
-        if best is None or best_score < p.threshold:
-            return None, max(best_score, 0.0)
-        return best, best_score
+            scores.append((score, story))
+        ranked = sorted(scores, key=lambda pair: (-pair[0], pair[1].seq))
+        if not ranked or ranked[0][0] < p.threshold:
+            return None, max(ranked[0][0] if ranked else 0.0, 0.0), False
+        (best_score, best), runner_up = ranked[0], ranked[1] if len(ranked) > 1 else None
+        close = runner_up is not None and runner_up[0] >= p.threshold and best_score - runner_up[0] < p.bridge_margin
+        if close and runner_up is not None and self._alike(best, runner_up[1]) < p.threshold:
+            return None, best_score, True
+        return best, best_score, False
 
 
 def _stream(seed: int, count: int) -> list[tuple[str, str, datetime]]:
     """Made-up wire copy: topics (their own words and people) breaking over ~10 months, words
-    every story uses, late arrivals dated weeks back, and reprints of recent articles."""
+    every story uses, late arrivals dated weeks back, reprints of recent articles, and round-ups
+    that tell two topics at once (bridges)."""
     rng = random.Random(seed)
 
     def word() -> str:
@@ -61,6 +66,9 @@ def _stream(seed: int, count: int) -> list[tuple[str, str, datetime]]:
             when += timedelta(hours=rng.uniform(1, 30))
         else:
             own, people, day = rng.choice(topics)
+            if rng.random() < 0.1:  # a round-up: another topic's words and people as well
+                other_own, other_people, _ = rng.choice(topics)
+                own, people = own + other_own, people + other_people
             sentences = []
             for _ in range(rng.randint(3, 6)):
                 words = rng.sample(own, 4) + rng.sample(common, 5)
@@ -85,7 +93,7 @@ def test_postings_decide_as_scoring_every_open_story() -> None:
         got, want = _run(indexed, stream), _run(brute, stream)
         assert got == want  # story, reason and score, float for float
         reasons = {a.reason for a in got}
-        assert reasons == {"new", "similar", "duplicate"}, reasons
+        assert reasons == {"new", "similar", "duplicate", "bridge"}, reasons
         started = sum(a.new for a in got)
         assert len(indexed) == len(brute) < started, "some stories closed with the window"
 
