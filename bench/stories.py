@@ -1,6 +1,6 @@
 """Story clustering figures on the shared dev set, with the README's baseline in the same run.
 
-    .venv/bin/python bench/stories.py [--eval ../shared/eval] [--gold FILE]
+    .venv/bin/python bench/stories.py [--eval ../shared/eval] [--gold FILE] [--orders N]
 
 - Quality: ``wirebrief stories`` (the real command, a subprocess) and the TF-IDF single-link
   baseline (cosine over body words, sublinear counts, threshold 0.19), both scored by the set's
@@ -12,6 +12,9 @@
   a change generalises (it was fixed on 2026-11-27, after the first version had seen all of dev,
   so it guards later tuning, not that version). The eval owners' TEST split is the release check:
   ``--gold ../shared/eval/<test file>``.
+- Arrival order: the set's dates carry no time of day and the command takes same-day articles
+  in input order, so ``--orders N`` (default 20) also runs the whole file N times with same-day
+  articles in a seeded random order and prints the mean and worst B³ F1 and wrong merges.
 - Speed: articles per second of the command including start-up (wall clock and CPU), and the
   baseline's in-process time for the same articles as a ratio. The machine may be shared:
   compare ratios and CPU figures.
@@ -23,7 +26,9 @@ import argparse
 import json
 import math
 import os
+import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -107,10 +112,61 @@ def halves(rows: list[dict], scorer: Path, tmp: Path) -> None:
         print(score(scorer, gold, base))
 
 
+def figures(scorer: Path, gold: Path, pred: Path) -> dict:
+    """The scorer's metrics as a dict (its --json output)."""
+    out = pred.with_suffix(".score.json")
+    cmd = [sys.executable, str(scorer), str(gold), str(pred), "--json", str(out)]
+    subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def in_process(rows: list[dict], pred: Path, params: object) -> None:
+    """The command's clusterer in this process with other parameters (an ablation): same
+    arrival rule as ``wirebrief stories`` (by published, then input order)."""
+    from datetime import datetime
+
+    from digests.stories import Article, StoryIndex, extract
+
+    index = StoryIndex(params)  # type: ignore[arg-type]
+    arrivals = sorted(enumerate(rows), key=lambda pair: (pair[1]["published"], pair[0]))
+    stories = {}
+    for _, r in arrivals:
+        when = datetime.fromisoformat(r["published"])
+        features = extract(Article(r["id"], r["text"], r.get("title"), r.get("source"), when))
+        stories[r["id"]] = index.assign(r["id"], features, when).story
+    write_jsonl(pred, [{"id": r["id"], "story": stories[r["id"]]} for r in rows])
+
+
+def orders(rows: list[dict], scorer: Path, gold: Path, tmp: Path, runs: int) -> None:
+    """The whole file through the command ``runs`` times, same-day articles shuffled (seeded),
+    and the same orders in process without the bridge rule (``bridge_margin=0``)."""
+    from digests.stories import StoryParams
+
+    results: dict[str, tuple[list[float], list[int]]] = {"wirebrief stories": ([], []), "without bridges": ([], [])}
+    for seed in range(runs):
+        rng = random.Random(seed)
+        shuffled = sorted(rows, key=lambda r: (r["published"], rng.random()))
+        inp, ours, ablated = (tmp / f"order{seed}-{x}.jsonl" for x in ("in", "ours", "ablated"))
+        write_jsonl(inp, shuffled, drop="story")
+        run_stories(inp, ours)
+        in_process(shuffled, ablated, StoryParams(bridge_margin=0.0))
+        for name, pred in (("wirebrief stories", ours), ("without bridges", ablated)):
+            got = figures(scorer, gold, pred)
+            results[name][0].append(got["bcubed_f1"])
+            results[name][1].append(got["gold_stories_wrongly_merged"])
+    print(f"== arrival order: {runs} runs, same-day articles in a seeded random order (seeds 0-{runs - 1})")
+    for name, (f1s, merged) in results.items():
+        print(
+            f"{name}: B-cubed F1 mean {statistics.mean(f1s):.4f} (worst {min(f1s):.4f}) | wrongly merged mean "
+            f"{statistics.mean(merged):.2f} (worst {max(merged)}; at most 5 in {sum(m <= 5 for m in merged)} of {runs})"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     ap.add_argument("--gold", type=Path, help="gold JSONL to run (default: EVAL/clusters-dev.jsonl)")
+    ap.add_argument("--orders", type=int, default=20, help="runs with same-day articles shuffled (0: none)")
     args = ap.parse_args()
     gold = args.gold or args.eval / "clusters-dev.jsonl"
     scorer = args.eval / "score_clusters.py"
@@ -133,9 +189,17 @@ def main() -> None:
         print(f"== {gold.name}: {len(rows)} articles (score_clusters.py)")
         print("-- wirebrief stories (online: arrival order by published)")
         print(score(scorer, gold, ours))
+        from digests.stories import StoryParams
+
+        ablated = Path(tmp) / "ablated.jsonl"
+        in_process(rows, ablated, StoryParams(bridge_margin=0.0))
+        print("-- the same clusterer without the bridge rule (in process, bridge_margin=0)")
+        print(score(scorer, gold, ablated))
         print("-- baseline: TF-IDF cosine over body words, single link, threshold 0.19")
         print(score(scorer, gold, base))
         halves(rows, scorer, Path(tmp))
+        if args.orders > 0:
+            orders(rows, scorer, gold, Path(tmp), args.orders)
         print("== speed (the whole file)")
         print(
             f"wirebrief stories, including start-up: {wall:.2f} s wall = {len(rows) / wall:.0f} articles/s "
