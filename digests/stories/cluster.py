@@ -2,8 +2,9 @@
 starts a new one.
 
 Similarity is the cosine between the article and a story's centroid (the sum of its
-articles' unit vectors), for terms and for names, mixed half and half, less a penalty that
-grows with the log of the days since the story's last article (0.06 per ln(1 + days)). Weights are TF-IDF: log-scaled
+articles' unit vectors, each weighted by how strongly it joined: see below), for terms and for
+names, mixed half and half, less a penalty that grows with the log of the days since the
+story's last article (0.06 per ln(1 + days)). Weights are TF-IDF: log-scaled
 counts times the log inverse document frequency over the articles seen so far, where every key
 also has ``prior_documents`` pseudo-documents drawn from general English (see ``background``),
 so a stream that opens with one story does not find that story's words common.
@@ -14,11 +15,15 @@ story under another's headline, which is worse than a split. The centroid has to
 the article as a whole; the time penalty keeps last month's story on the same subject from
 absorbing this week's. A reprint (MinHash Jaccard >= 0.6) joins its original's story at once.
 
-Bridges: an article about as close to two open stories that are not alike themselves (an
-Israeli article on the Syria-Turkey stand-off, after one story on each) links two events. Joining
-either is how chaining starts: the next article on the other event follows the link. Such an
-article starts its own story. Two close candidates that are alike (fragments of one event)
-are no bridge: the article joins the better one.
+Two guards against chaining, where one story on a subject drifts into the next event:
+- Bridges: an article about as close to two open stories that are not alike themselves (a
+  round-up of a port strike and of a ship fire in the same port, with a story open on each)
+  links two events. Joining either is how chaining starts: the next article on the other event
+  follows the link. Such an article starts its own story. Two close candidates that are alike
+  (fragments of one event) are no bridge: the article joins the better one.
+- Member weights: an article that joined near the bar counts in its story's centroid in
+  proportion to its similarity (half, at the bar; fully from ``full_member`` up), so a piece
+  that is partly about something else pulls the story less toward that.
 
 Cost per article: only the open stories that share a key with the article are scored, their dot
 products summed through postings (``postings``: the same floats as a story-by-story scan, a
@@ -57,6 +62,9 @@ class StoryParams:
     #: A runner-up story within this of the best (both at or above the bar) makes the article
     #: a bridge, unless the two stories are alike (their own similarity at or above the bar).
     bridge_margin: float = 0.1
+    #: A member that joined with this similarity or more counts fully in its story's centroid;
+    #: one that joined lower counts in proportion (one at the bar counts half).
+    full_member: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -90,11 +98,11 @@ class _Story:
         self.names: Vector = {}
         self.terms_norm = self.names_norm = 0.0
 
-    def add(self, terms: Vector, names: Vector, when: datetime) -> None:
+    def add(self, terms: Vector, names: Vector, when: datetime, weight: float = 1.0) -> None:
         for key, value in terms.items():
-            self.terms[key] = self.terms.get(key, 0.0) + value
+            self.terms[key] = self.terms.get(key, 0.0) + weight * value
         for key, value in names.items():
-            self.names[key] = self.names.get(key, 0.0) + value
+            self.names[key] = self.names.get(key, 0.0) + weight * value
         self.terms_norm = math.sqrt(sum(v * v for v in self.terms.values()))
         self.names_norm = math.sqrt(sum(v * v for v in self.names.values()))
         self.n += 1
@@ -114,6 +122,15 @@ def _dots(unit: Vector, postings: Postings[_Story], *, names: bool) -> dict[_Sto
             centroid = story.names if names else story.terms
             dots[story] = dots.get(story, 0) + value * centroid[key]
     return dots
+
+
+def _cosine(unit: Vector, centroid: Vector, norm: float) -> float:
+    """A unit vector's cosine with a centroid of the given norm (0 when either is empty)."""
+    if norm <= 0.0:
+        return 0.0
+    if len(unit) > len(centroid):
+        return sum(value * unit.get(key, 0.0) for key, value in centroid.items()) / norm
+    return sum(value * centroid.get(key, 0.0) for key, value in unit.items()) / norm
 
 
 class StoryIndex:
@@ -277,6 +294,21 @@ class StoryIndex:
         names = cosine(one.names, other.names, one.names_norm * other.names_norm)
         return (1.0 - p.name_weight) * terms + p.name_weight * names
 
+    def _membership(self, story: _Story, terms: Vector, names: Vector, when: datetime) -> float:
+        """How much a joining article counts in its story's centroid: fully from ``full_member``
+        up, in proportion below (never under the bar's share). A weak join pulls the story less
+        toward itself, so the next article of a neighbouring event finds less of it there.
+        Computed here for decided and replayed articles alike, so a replay rebuilds the same
+        centroids without storing the weight."""
+        p = self.params
+        if p.full_member <= 0.0:
+            return 1.0
+        days = max(0.0, (when - story.last).total_seconds() / 86400.0)
+        score = (1.0 - p.name_weight) * _cosine(terms, story.terms, story.terms_norm)
+        score += p.name_weight * _cosine(names, story.names, story.names_norm)
+        score -= p.decay * math.log1p(days)
+        return min(1.0, max(score, p.threshold) / p.full_member)
+
     def _record(
         self, article_id: str, story_id: str, terms: Vector, names: Vector, features: StoryFeatures, when: datetime
     ) -> None:
@@ -285,8 +317,11 @@ class StoryIndex:
             self._created += 1
             story = self._stories[story_id] = _Story(story_id, when, self._created)
             heapq.heappush(self._by_last, (story.last, story.seq, story_id))
+            weight = 1.0
+        else:
+            weight = self._membership(story, terms, names, when)
         last = story.last
-        story.add(terms, names, when)
+        story.add(terms, names, when, weight)
         self._term_postings.add(story, terms)
         self._name_postings.add(story, names)
         if story.last != last:

@@ -59,7 +59,7 @@ _CALENDAR = frozenset(
 _WORD = re.compile(r"[a-z0-9]+(?:(?:['’](?!s\b)|[.&-])[a-z0-9]+)*")
 # Lower-case words as written (a capitalised opener written in lower case elsewhere is no name).
 _LOWER = re.compile(r"(?<![A-Za-z0-9'’.&-])[a-z][a-z'’-]+")
-# Runs of capitalised words joined by spaces or hyphens ("Gaza International Airport").
+# Runs of capitalised words joined by spaces or hyphens ("Port of Rotterdam Authority").
 _RUN = re.compile(r"[A-Z][A-Za-z0-9'’.&-]*(?:[ -]+[A-Z][A-Za-z0-9'’.&-]*)*")
 # What before a run says it opens a sentence: start of text, sentence punctuation, a quote mark.
 _OPENS = re.compile(r"(?:^|[.!?:;\"“”`(]|\n|'\s|['’]{2})\s*$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -54,6 +55,34 @@ def test_two_close_candidates_that_tell_one_event_are_no_bridge() -> None:
     index.add("fire", extract(Article("fire", FIRE)), "fire", WHEN["fire"])
     got = index.assign("afp", extract(Article("afp", STRIKE_AFP)), WHEN["afp"])
     assert not got.new and got.reason == "similar" and got.story in {"ap", "bbc"}
+
+
+def _words_story(rng: random.Random, words: list[str], person: str, sentences: int) -> str:
+    return " ".join(f"The {' '.join(rng.sample(words, 6))}, {person} said." for _ in range(sentences))
+
+
+def test_a_weak_member_pulls_its_story_less_toward_another_event() -> None:
+    """A story of a landslip; a piece mostly on it but with a paragraph on an orchard frost
+    joins it weakly; then an orchard article arrives. Had the weak member counted fully, the
+    landslip story would have taken in the frost through it."""
+    quarry = "quarry brenholt landslip pit reopen engineers survey slope village road".split()
+    orchard = "orchard frost apples harvest growers insurance blossom valley crop losses".split()
+    start = WHEN["ap"]
+    results = []
+    for full_member in (0.3, 0.0):  # the default, then every member counting fully
+        rng = random.Random(0)
+        index = StoryIndex(StoryParams(threshold=0.2, full_member=full_member))
+        for n in range(3):
+            text = _words_story(rng, quarry, "Mira Tal", 4)
+            index.assign(f"q{n}", extract(Article(f"q{n}", text)), start + timedelta(hours=n))
+        mixed = _words_story(rng, quarry, "Oskar Lind", 2) + " " + _words_story(rng, orchard, "Oskar Lind", 1)
+        weak = index.assign("mixed", extract(Article("mixed", mixed)), start + timedelta(hours=4))
+        assert weak.story == "q0" and weak.score < 0.3, weak
+        frost = _words_story(rng, orchard, "Oskar Lind", 4)
+        results.append(index.assign("frost", extract(Article("frost", frost)), start + timedelta(hours=5)))
+    weighted, unweighted = results
+    assert weighted.new, "the frost is its own story"
+    assert unweighted.story == "q0", "counted fully, the weak member would have chained it"
 
 
 def test_a_reprint_joins_as_a_duplicate() -> None:

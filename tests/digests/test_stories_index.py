@@ -158,3 +158,15 @@ def test_a_late_article_stays_findable_as_a_reprint_while_its_story_is_open() ->
         )
         again = index.assign("again", extract(Article("again", late_text)), START + timedelta(days=46))
         assert late.new and again.story == "late" and again.reason == "duplicate", again
+
+
+def test_a_replay_rebuilds_the_same_stories_weights_and_all() -> None:
+    """Members count in their centroid by how strongly they joined; the weight is recomputed
+    on replay (as a store's index does at start), so later decisions match float for float."""
+    stream = _stream(1, 500)
+    live, replayed = StoryIndex(), StoryIndex()
+    decided = _run(live, stream[:300])
+    assert any(a.reason == "similar" and a.score < live.params.full_member for a in decided), "weak members"
+    for (ident, text, when), got in zip(stream[:300], decided, strict=True):
+        replayed.add(ident, extract(Article(ident, text)), got.story, when)
+    assert _run(live, stream[300:]) == _run(replayed, stream[300:])
