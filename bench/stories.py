@@ -36,9 +36,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from digests.stories import StoryParams
+
 ROOT = Path(__file__).resolve().parent.parent
 WIREBRIEF = Path(sys.executable).with_name("wirebrief")
 _WORDS = re.compile(r"[a-z]{3,}")
+#: The clusterer with its guards against chaining switched off, run in process beside the command.
+ABLATIONS = {
+    "without the bridge rule (bridge_margin=0)": StoryParams(bridge_margin=0.0),
+    "without member weights (full_member=0)": StoryParams(full_member=0.0),
+    "without either guard": StoryParams(bridge_margin=0.0, full_member=0.0),
+}
 
 
 def baseline(rows: list[dict], threshold: float = 0.19) -> dict[str, str]:
@@ -120,14 +128,14 @@ def figures(scorer: Path, gold: Path, pred: Path) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def in_process(rows: list[dict], pred: Path, params: object) -> None:
+def in_process(rows: list[dict], pred: Path, params: StoryParams) -> None:
     """The command's clusterer in this process with other parameters (an ablation): same
     arrival rule as ``wirebrief stories`` (by published, then input order)."""
     from datetime import datetime
 
     from digests.stories import Article, StoryIndex, extract
 
-    index = StoryIndex(params)  # type: ignore[arg-type]
+    index = StoryIndex(params)
     arrivals = sorted(enumerate(rows), key=lambda pair: (pair[1]["published"], pair[0]))
     stories = {}
     for _, r in arrivals:
@@ -139,18 +147,20 @@ def in_process(rows: list[dict], pred: Path, params: object) -> None:
 
 def orders(rows: list[dict], scorer: Path, gold: Path, tmp: Path, runs: int) -> None:
     """The whole file through the command ``runs`` times, same-day articles shuffled (seeded),
-    and the same orders in process without the bridge rule (``bridge_margin=0``)."""
-    from digests.stories import StoryParams
-
-    results: dict[str, tuple[list[float], list[int]]] = {"wirebrief stories": ([], []), "without bridges": ([], [])}
+    and the same orders in process through each ablation."""
+    results: dict[str, tuple[list[float], list[int]]] = {"wirebrief stories": ([], [])}
+    results.update({name: ([], []) for name in ABLATIONS})
     for seed in range(runs):
         rng = random.Random(seed)
         shuffled = sorted(rows, key=lambda r: (r["published"], rng.random()))
-        inp, ours, ablated = (tmp / f"order{seed}-{x}.jsonl" for x in ("in", "ours", "ablated"))
+        inp, ours = tmp / f"order{seed}-in.jsonl", tmp / f"order{seed}-ours.jsonl"
         write_jsonl(inp, shuffled, drop="story")
         run_stories(inp, ours)
-        in_process(shuffled, ablated, StoryParams(bridge_margin=0.0))
-        for name, pred in (("wirebrief stories", ours), ("without bridges", ablated)):
+        preds = {"wirebrief stories": ours}
+        for n, (name, params) in enumerate(ABLATIONS.items()):
+            preds[name] = tmp / f"order{seed}-ablated{n}.jsonl"
+            in_process(shuffled, preds[name], params)
+        for name, pred in preds.items():
             got = figures(scorer, gold, pred)
             results[name][0].append(got["bcubed_f1"])
             results[name][1].append(got["gold_stories_wrongly_merged"])
@@ -189,12 +199,11 @@ def main() -> None:
         print(f"== {gold.name}: {len(rows)} articles (score_clusters.py)")
         print("-- wirebrief stories (online: arrival order by published)")
         print(score(scorer, gold, ours))
-        from digests.stories import StoryParams
-
-        ablated = Path(tmp) / "ablated.jsonl"
-        in_process(rows, ablated, StoryParams(bridge_margin=0.0))
-        print("-- the same clusterer without the bridge rule (in process, bridge_margin=0)")
-        print(score(scorer, gold, ablated))
+        for name, params in ABLATIONS.items():
+            ablated = Path(tmp) / "ablated.jsonl"
+            in_process(rows, ablated, params)
+            print(f"-- the same clusterer {name} (in process)")
+            print(score(scorer, gold, ablated))
         print("-- baseline: TF-IDF cosine over body words, single link, threshold 0.19")
         print(score(scorer, gold, base))
         halves(rows, scorer, Path(tmp))
