@@ -330,12 +330,13 @@ class Attributor(SpeakerPhrases):
     # -- resolution ---------------------------------------------------------------------------
     def _resolve(self, cue: Cue, sent: Sentence) -> Attribution:
         np = cue.np
-        if len(np) == 1 and np[0].lower in {"he", "she", "it", "they", "we", "i", "who"}:
+        # "It's not enough ...", "He's been ...": a pronoun with a contracted verb is the pronoun.
+        if len(np) == 1 and np[0].bare.lower() in {"he", "she", "it", "they", "we", "i", "who"}:
             return self._pronoun(np[0], sent)
         return self._noun_phrase(np, cue.appositive)
 
     def _pronoun(self, tok: Token, sent: Sentence) -> Attribution:
-        low = tok.lower
+        low = tok.bare.lower()
         h = self.history
         if low in {"he", "she"}:
             cand = self._antecedent(low, tok.start, sent.index)

@@ -54,8 +54,15 @@ def _is_title(tok: Token) -> bool:
     return tok.lower.rstrip(".") in TITLES
 
 
+#: Words that are never a name however they are written ("He's reported ...", "It's").
+_NEVER_NAMES = frozenset(
+    """he she it they we i you him her them us me his its their our my your this that these those there here what
+    who""".split()
+)
+
+
 def _name_token(tok: Token) -> bool:
-    if tok.kind != "word" or not tok.text[:1].isupper():
+    if tok.kind != "word" or not tok.text[:1].isupper() or tok.bare.lower() in _NEVER_NAMES:
         return False
     return any(c.isalpha() for c in tok.text)
 

@@ -158,6 +158,8 @@ which who how why where meanwhile however still also then now today yesterday to
 later last next first second third many most some several few other others another each every all both either
 neither no not none one two three four five six seven eight nine ten mr mrs ms dr sen rep gov gen according
 under over among between through without within mrs st
+indeed instead nonetheless nevertheless moreover furthermore thus hence therefore besides otherwise accordingly
+consequently likewise afterwards anyway regardless overall elsewhere more less least
 """.split()
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from digests.lexicon import (
     AUX_ADVERBS,
+    COMMON_WORDS,
     DETERMINERS,
     FUNCTION_WORDS,
     MONTHS_DAYS,
@@ -307,6 +308,9 @@ _TIME_ENDS = frozenset({"later", "earlier", "ago", "afterwards", "before", "afte
 def _sentence_adverb(toks: tuple[Token, ...], i: int, limit: int) -> bool:
     """'Already, Trump ...', 'Still, the mayor ...': a common word alone before a comma is an
     adverb of the whole sentence, not its subject (a name there is capitalised mid-text too)."""
+    if i + 2 < limit and toks[i + 1].lower.endswith("ly") and toks[i + 2].text == ",":
+        # "More recently, Democrats ...", "Most importantly, ...": a common word and an adverb
+        return toks[i].initial_common or toks[i].lower in COMMON_WORDS
     if not (i + 1 < limit and toks[i + 1].text == ","):
         return False
     # "Instead, he was back to boasting": a pronoun subject after the comma marks the word an adverb
@@ -327,7 +331,8 @@ def _opens_adverbial(tok: Token) -> bool:
     low = tok.lower
     if low in _LEADING or low in MONTHS_DAYS or low.endswith("ly"):
         return True
-    return tok.initial_common and low.endswith(("ing", "ed"))  # "Reading from ...,", "Preceded by ...,"
+    # "Reading from ...,", "Preceded by ...,", "Given his past comments ...,"
+    return low == "given" or (tok.initial_common and low.endswith(("ing", "ed")))
 
 
 def _opens_participle(toks: tuple[Token, ...], i: int) -> bool:

@@ -153,8 +153,8 @@ class SpeakerPhrases:
         kept = words[start:]
         while kept and kept[0].lower in DETERMINERS:
             kept = kept[1:]
-        if not kept:
-            return Attribution(None, None, None, "empty")
+        if not kept or not any(c.isalpha() for t in kept for c in t.text):
+            return Attribution(None, None, None, "empty")  # nothing, or a number ("the 2012 ...")
         text = " ".join(t.text for t in kept)
         head = kept[-1].lower
         plural = head.endswith("s") and not head.endswith("ss") and head not in ORG_NOUNS

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from digests.lexicon import ABBREVIATIONS
+from digests.lexicon import ABBREVIATIONS, FUNCTION_WORDS
 from digests.quotes import QuoteSpan
 
 _TOKEN = re.compile(
@@ -156,7 +156,8 @@ def split_sentences(
             tok.kind == "word"
             and not any(t.kind == "word" for t in current)
             and tok.text[:1].isupper()
-            and tok.text.lower() in common
+            # "He's reported from ...", "It's not enough ...": a function word with a contracted verb
+            and (tok.text.lower() in common or tok.bare.lower() in FUNCTION_WORDS)
             and not tok.text.isupper()
         ):
             tok = Token(tok.text, tok.start, tok.end, tok.kind, tok.quote, initial_common=True)

@@ -249,3 +249,39 @@ def test_the_interviewer_is_not_the_he_who_answers() -> None:
         'schools leave out. "Just imagine, you are a kid and nobody in the books looks like you," he said.'
     )
     assert speakers(text)[0][1] == "Jon Ruiz"
+
+
+def test_words_that_only_open_a_sentence_never_speak() -> None:
+    """A conjunctive adverb, "More recently,", "Given ...," or a year is never shown as who said it."""
+    more = (
+        "More recently, Democrats have pointed out that the survey found 12 faults, though none reached "
+        'the "top risk" level.'
+    )
+    assert speakers(more) == [("top risk", "Democrats")]
+    indeed = (
+        "Indeed, down here at the harbour, we get a good laugh as we watch the ferry owners referring to the "
+        'bridge as the "white elephant."'
+    )
+    assert all(speaker != "Indeed" for _, speaker in speakers(indeed))
+    given = (
+        'Given her past comments on keeping "tourist coaches" out of the old town, Mayor Ilse Grub is '
+        "unlikely to back the plan."
+    )
+    assert all(speaker != "Given" for _, speaker in speakers(given))
+    year = (
+        "Ex-chief breaks silence to dispute film.\n\nIt is the most fateful moment in a movie that purports "
+        "to present a searingly accurate account of the 2019 attacks that left four sailors dead in Valdor, "
+        "Corvia: a scene in which the highest-ranking NSB operative at a secret agency compound orders his "
+        'security team to "stand down" rather than rush off to rescue U.K. diplomats under siege.'
+    )
+    assert all(speaker != "2019" for _, speaker in speakers(year))
+
+
+def test_a_pronoun_with_a_contracted_verb_is_no_name() -> None:
+    text = (
+        "Anna Berg is the paper's harbour editor. She’s reported from every storm this decade.\n\n"
+        "She was recently profiled in the Courier, which called her the “calmest voice on the coast.”"
+    )
+    assert speakers(text) == [("calmest voice on the coast.", "Anna Berg")]
+    it = "It’s not enough to get the sample to “look” representative."
+    assert all(speaker != "It" for _, speaker in speakers(it))
