@@ -8,6 +8,7 @@ linear in its length.
 
 from __future__ import annotations
 
+from digests.inflect import verb_tags
 from digests.lexicon import (
     AUX_ADVERBS,
     COMMON_WORDS,
@@ -155,6 +156,10 @@ _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 _WORD_ROLE_SUFFIXES = tuple(x for x in _ROLE_SUFFIXES if x not in _ORDINAL_SUFFIXES)
 
 
+#: Verb forms a role noun never has ("sent", "went", "represents").
+_PAST_OR_3RD = frozenset({"VBD", "VBN", "VBZ"})
+
+
 def role_like(low: str) -> bool:
     """A lowercase word that can stand before a name: "psychologist", "activist", "1st"."""
     if low in FUNCTION_WORDS or low in SPEECH_VERBS or low in AUX_ADVERBS or low.endswith(("ed", "ing", "ly")):
@@ -162,7 +167,10 @@ def role_like(low: str) -> bool:
     stem = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
     if stem.endswith(_ORDINAL_SUFFIXES) and not stem[:1].isdigit() and not stem.endswith(_WORD_ROLE_SUFFIXES):
         return low in ROLE_NOUNS or low.rstrip(".") in TITLES  # "1st", "3rd" - not "word", "third"
-    return low in ROLE_NOUNS or low.rstrip(".") in TITLES or stem.endswith(_ROLE_SUFFIXES)
+    if low in ROLE_NOUNS or low.rstrip(".") in TITLES:
+        return True
+    # "-ent", "-er" and the like make roles ("agent", "runner"), but "sent" and "went" are verbs
+    return stem.endswith(_ROLE_SUFFIXES) and not verb_tags(low) & _PAST_OR_3RD
 
 
 def _plain_modifier(low: str) -> bool:
@@ -170,6 +178,19 @@ def _plain_modifier(low: str) -> bool:
     if low in FUNCTION_WORDS or low in SPEECH_VERBS or low in AUX_ADVERBS:
         return False
     return not low.endswith(("ed", "ing", "ly")) and low.isalpha()
+
+
+def _reaches_head(toks: tuple[Token, ...], k: int) -> bool:
+    """Plain modifiers from ``k`` (at most two) and then a role or body noun."""
+    for m in range(k, min(len(toks), k + 3)):
+        tok = toks[m]
+        if not is_word(tok) or tok.is_cap:
+            return False
+        if is_head(tok) or role_like(tok.lower):
+            return True
+        if not _plain_modifier(tok.lower):
+            return False
+    return False
 
 
 def is_head(tok: Token) -> bool:
@@ -244,6 +265,9 @@ def np_right(toks: tuple[Token, ...], start: int) -> tuple[list[Token], list[Tok
                 and words_after[0].is_cap
                 and words_after[1].is_cap
             )
+            # "The Democratic presidential candidate blasted ...": after an article and a capitalised
+            # modifier, plain modifiers up to the role or body noun that heads the phrase
+            or (taken and taken[0].lower in DETERMINERS and taken[-1].is_cap and _reaches_head(toks, k))
             # "quoting port official Rui Costa", "Former Republican presidential candidate Jeb Bush":
             # a modifier, its role noun, then the name
             or (

@@ -285,3 +285,15 @@ def test_a_pronoun_with_a_contracted_verb_is_no_name() -> None:
     assert speakers(text) == [("calmest voice on the coast.", "Anna Berg")]
     it = "It’s not enough to get the sample to “look” representative."
     assert all(speaker != "It" for _, speaker in speakers(it))
+
+
+def test_a_capitalised_modifier_does_not_end_the_description() -> None:
+    """'The Liberal mayoral candidate blasted ...' is the candidate, not 'Liberal'; a verb
+    ending like a role noun ('sent') does not join the phrase."""
+    text = (
+        'The Liberal mayoral candidate blasted the council\'s plan for a "harbour tax" on Wednesday, '
+        'calling it "absurd."'
+    )
+    assert {speaker for _, speaker in speakers(text)} == {"Liberal mayoral candidate"}
+    sent = 'The Green mayoral candidate sent supporters a note: "Win my engraved bicycle!"'
+    assert {speaker for _, speaker in speakers(sent)} == {"Green mayoral candidate"}
