@@ -105,6 +105,8 @@ class Attributor(SpeakerPhrases):
                 speaker = _transcript_speaker(qtok.text)
                 if speaker:
                     result[qtok.quote] = Attribution(speaker, None, "person", "transcript")
+                elif speaker == "":
+                    result[qtok.quote] = Attribution(None, None, None, "label")
             for q in quote_positions:
                 known = result[sent.tokens[q].quote]
                 if known is not None and known.speaker:
@@ -476,11 +478,22 @@ def _possessor_of_named(m: Mention, following: list[Mention]) -> bool:
 
 
 def _transcript_speaker(quote: str) -> str | None:
-    """'WALLACE: If I may, sir...' - a transcript names its speaker inside the quote."""
+    """'WALLACE: If I may, sir...' - a transcript names its speaker inside the quote; "" for a
+    page's label ("VIDEO: ..."), which names nobody; None when the quote has no such head."""
     head, sep, rest = quote.partition(":")
     if not sep or not rest.strip() or len(head) > 30:
         return None
     words = head.split()
     if 1 <= len(words) <= 3 and all(w.isupper() and w.replace(".", "").isalpha() for w in words):
+        if " ".join(words).lower() in _EDITORIAL_LABELS:
+            return ""  # "VIDEO: ...", "UPDATE: ...": the page's label; nobody speaks
         return head.strip()
     return None
+
+
+#: Labels pages and wires put before a colon that name no speaker.
+_EDITORIAL_LABELS = frozenset(
+    """video photo photos watch listen audio update updated correction clarification breaking read more
+    editor's note editors note note related see also advertisement ad sponsored exclusive analysis opinion
+    live graphic map chart source sources transcript""".split()
+) | {"read more", "see also", "editor's note", "editors' note", "editor’s note", "breaking news", "live updates"}

@@ -44,7 +44,11 @@ def role_text(tokens: list[Token]) -> str:
         joins = joins or (
             low in {"to", "of", "for", "on"} and bool(out) and out[-1][:1].isupper() and nxt[:1].isupper()
         )
-        if (low in FUNCTION_WORDS or low in NOT_NAMES) and low not in _ROLE_LINKS and not joins:
+        # "Michael Bloomberg, who's thinking about running": a relative clause, not a role
+        contracted = re.split(r"['’]", low, maxsplit=1)[0]
+        if (low in FUNCTION_WORDS or low in NOT_NAMES or contracted in FUNCTION_WORDS) and (
+            low not in _ROLE_LINKS and not joins
+        ):
             break
         out.append(w)
     while out and out[-1].rstrip(",").lower() in _ROLE_LINKS | {"and"}:

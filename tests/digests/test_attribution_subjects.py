@@ -185,6 +185,16 @@ def test_a_quote_paragraph_after_a_transcript_turn_continues_that_turn() -> None
     assert [speaker for _, speaker in speakers(text)] == ["MODERATOR", "HALL", "HALL", "MODERATOR"]
 
 
+def test_a_page_label_before_a_colon_is_nobody_speaking() -> None:
+    text = (
+        "A partial transcript follows.\n\n"
+        '"MODERATOR: Governor, what about the bridge?\n\n'
+        '"HALL: Well, look, the plan is simple. We build the bridge and we pay for it.\n\n'
+        '"VIDEO: The governor and the council all told the town it would be built by spring."'
+    )
+    assert [speaker for _, speaker in speakers(text)] == ["MODERATOR", "HALL", None]
+
+
 def test_per_a_plain_noun_phrase_names_the_source() -> None:
     text = 'Proxies are barred when voting "to fill a vacancy on the board," per the council\'s bylaws.'
     assert speakers(text)[0][1] == "council's bylaws"

@@ -25,3 +25,11 @@ def test_a_common_word_seen_before_a_name_is_not_its_role() -> None:
         '"That is terrible, terrible," Holm said. "What kind of people do I have here?" Holm asked.'
     )
     assert roles(text)["Holm"] != "word"
+
+
+def test_a_relative_clause_after_a_name_is_not_a_role() -> None:
+    text = (
+        "It was three years ago that Ida Holm, who's thinking about running for mayor, said it was "
+        '"impossible" for an independent to win. "The parties own this town," she said.'
+    )
+    assert roles(text)["Ida Holm"] is None
