@@ -125,7 +125,8 @@ def _dots(unit: Vector, postings: Postings[_Story], *, names: bool) -> dict[_Sto
 
 
 def _cosine(unit: Vector, centroid: Vector, norm: float) -> float:
-    """A unit vector's cosine with a centroid of the given norm (0 when either is empty)."""
+    """The dot product of two vectors over ``norm`` (0 when it is 0), summed over the shorter:
+    an article's cosine with a centroid, or two centroids' with the product of their norms."""
     if norm <= 0.0:
         return 0.0
     if len(unit) > len(centroid):
@@ -284,14 +285,8 @@ class StoryIndex:
         """Two stories' similarity, centroid to centroid, mixed as an article's is (no time
         penalty: it asks whether they tell one event, not when)."""
         p = self.params
-
-        def cosine(a: Vector, b: Vector, norm: float) -> float:
-            if len(a) > len(b):
-                a, b = b, a
-            return sum(v * b.get(k, 0.0) for k, v in a.items()) / norm if norm > 0 else 0.0
-
-        terms = cosine(one.terms, other.terms, one.terms_norm * other.terms_norm)
-        names = cosine(one.names, other.names, one.names_norm * other.names_norm)
+        terms = _cosine(one.terms, other.terms, one.terms_norm * other.terms_norm)
+        names = _cosine(one.names, other.names, one.names_norm * other.names_norm)
         return (1.0 - p.name_weight) * terms + p.name_weight * names
 
     def _membership(self, story: _Story, terms: Vector, names: Vector, when: datetime) -> float:
