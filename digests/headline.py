@@ -49,19 +49,22 @@ def write_headline(cleaned: Cleaned, sentences: list[Sentence], title: str | Non
     if title and title.strip():
         return _fit_words(" ".join(title.split()).split())
     leads = [s for s in sentences if _prose(s)][:_LEAD_SENTENCES]
-    for sentence in leads:
-        words = words_of(sentence)
-        clause = main_clause(words)
-        if clause is not None and _first_person(clause):
-            # "We are going to win so much, Trump told a rally": a paper does not say "we" in
-            # its own voice; the speaker introduces the words, or the next sentence serves.
-            headline = _voiced(words, clause)
-        elif clause is not None:
-            headline = compose(clause)
-        else:
-            headline = ""
-        if headline:
-            return _capitalise(headline)
+    # A copula cut from its complement ("Careers of sprinters X and Y are") reads broken: a later
+    # lead sentence serves first; the cut one is the last resort.
+    for bare in (False, True):
+        for sentence in leads:
+            words = words_of(sentence)
+            clause = main_clause(words)
+            if clause is not None and _first_person(clause):
+                # "We are going to win so much, Trump told a rally": a paper does not say "we" in
+                # its own voice; the speaker introduces the words, or the next sentence serves.
+                headline = _voiced(words, clause)
+            elif clause is not None:
+                headline = compose(clause, bare_verb=bare)
+            else:
+                headline = ""
+            if headline:
+                return _capitalise(headline)
     fallback = _fallback(words_of(leads[0])) if leads else ""
     return _capitalise(fallback) if fallback else "Untitled dispatch"
 
@@ -90,12 +93,16 @@ def _prose(sentence: Sentence) -> bool:
     return sum(1 for t in sentence.tokens if t.kind == "word" and any(c.isalpha() for c in t.text)) >= 5
 
 
-def compose(clause: Clause) -> str:
+#: Verbs that cannot end a headline without what follows them.
+_NEEDS_COMPLEMENT = frozenset({"is", "are", "was", "were", "be", "been", "being", "has", "have", "had"})
+
+
+def compose(clause: Clause, bare_verb: bool = True) -> str:
     """Subject, verb and as many whole phrases of the rest as fit the headline.
 
     The first phrase after the verb (its object or complement) is kept if at all possible:
     a shorter form of the subject is tried first within the target length, then within the
-    hard cap; only then is the verb left on its own.
+    hard cap; only then is the verb left on its own (a form of "be" or "have" only if ``bare_verb``).
     """
     plural = is_plural(clause.subject) if clause.plural is None else clause.plural
     verbs = verb_phrase(clause.verbs, clause.rest, plural, clause.reported)
@@ -115,8 +122,9 @@ def compose(clause: Clause) -> str:
                         found.append((_count(words) - _count(subject), _count(subject), words))
                 if found:
                     return _render(max(found, key=lambda f: (f[0], f[1]))[2])
-    if not verbs:
-        return ""  # the verb was in the phrase that did not fit: no headline from this clause
+    if not verbs or (phrases and not bare_verb and verbs[-1].lower() in _NEEDS_COMPLEMENT):
+        # The verb was in the phrase that did not fit, or it cannot end a headline: "are", "has"
+        return ""
     for subject in subjects:
         head = _trim([*source, *subject, *verbs])
         if not _too_long(head):

@@ -270,3 +270,16 @@ def test_a_closing_attribution_to_an_audience_is_still_an_attribution() -> None:
 def test_a_title_keeps_the_space_before_an_opening_single_quote() -> None:
     text = "Court halts Norway's 'harbour first' law\n\nOSLO, May 3 (NTB) - A court on Friday halted the law.\n"
     assert summarise(Dispatch(text=text)).headline == "Court halts Norway's 'harbour first' law"
+
+
+def test_a_headline_never_ends_on_a_copula_cut_from_its_complement() -> None:
+    """'Careers of harbour pilots Anna Berg and Tor Lund are' reads broken: the next lead
+    sentence serves instead."""
+    text = (
+        "The careers of harbour pilots Anna Berg and Tor Lund are over, says the head of the authority "
+        "that cleared them of breaking the speed limit.\nAuthority chief Piet Hals told the regional "
+        'parliament: "I believe they will not work again."'
+    )
+    headline = summarise(Dispatch(text=text)).headline
+    assert headline.split()[-1].lower() not in {"are", "is", "were", "was"}
+    assert "Piet Hals" in headline
