@@ -8,7 +8,9 @@ tag ("R-Ohio", "a Democrat").
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
+from digests.inflect import can_be_adjective, can_be_noun, verb_tags
 from digests.lexicon import AUX_ADVERBS, DETERMINERS, FUNCTION_WORDS, NOT_NAMES, ROLE_NOUNS, TITLES
 from digests.phrases import role_like
 from digests.tokens import Token
@@ -57,6 +59,10 @@ def role_text(tokens: list[Token]) -> str:
         out[-1] = out[-1].rstrip(",")
     if not out or len(out) > 10 or all(w.lower().rstrip(".") in HONORIFICS for w in out):
         return ""
+    # "That record prompted harbour historian Ida Holm to state": the clause is no part of the role
+    out = out[_after_clause(out) :]
+    if not out:
+        return ""
     if len(out) == 1 and (out[0].lower().endswith("ly") or out[0].lower() in AUX_ADVERBS):
         return ""
     if len(out) == 1 and (_PARTY_TAG.match(out[0]) or out[0].lower() in _PARTIES):
@@ -73,6 +79,21 @@ _PARTIES = frozenset(
     {"democrat", "republican", "tory", "conservative", "labour", "liberal", "green", "independent", "socialist"}
 )
 _COURTESY = frozenset({"hon", "honourable", "honorable", "rt", "right", "the", "dr", "prof", "excellency"})
+
+
+def _after_clause(words: list[str]) -> int:
+    """Where the role starts after a clause that opens the words: a noun, then a past verb that
+    is neither adjective nor noun ("record prompted"). 0 when there is none: "newly appointed"
+    and "democratically elected" are roles, with an adverb, not a noun, before the verb."""
+    for i, (before, word) in enumerate(pairwise(words)):
+        low, prev = word.lower(), before.lower()
+        if not (low.isalpha() and prev.isalpha() and prev.islower()) or prev.endswith("ly"):
+            continue
+        if prev in FUNCTION_WORDS or not can_be_noun(prev) or can_be_adjective(low) or can_be_noun(low):
+            continue
+        if "VBD" in verb_tags(low):
+            return i + 2
+    return 0
 
 
 def courtesy_only(role: str) -> bool:

@@ -33,3 +33,10 @@ def test_a_relative_clause_after_a_name_is_not_a_role() -> None:
         '"impossible" for an independent to win. "The parties own this town," she said.'
     )
     assert roles(text)["Ida Holm"] is None
+
+
+def test_a_clause_before_a_name_is_not_part_of_its_role() -> None:
+    text = 'That record prompted harbour historian Ida Holm to state, "The port has never been busier."'
+    assert roles(text)["Ida Holm"] == "harbour historian"
+    appointed = 'Newly appointed harbour master Ida Holm said: "The port has never been busier."'
+    assert roles(appointed)["Ida Holm"] == "Newly appointed harbour master"
