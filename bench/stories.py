@@ -34,9 +34,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
-from digests.stories import StoryParams
+from digests.stories import Article, StoryIndex, StoryParams, extract
 
 ROOT = Path(__file__).resolve().parent.parent
 WIREBRIEF = Path(sys.executable).with_name("wirebrief")
@@ -131,10 +132,6 @@ def figures(scorer: Path, gold: Path, pred: Path) -> dict:
 def in_process(rows: list[dict], pred: Path, params: StoryParams) -> None:
     """The command's clusterer in this process with other parameters (an ablation): same
     arrival rule as ``wirebrief stories`` (by published, then input order)."""
-    from datetime import datetime
-
-    from digests.stories import Article, StoryIndex, extract
-
     index = StoryIndex(params)
     arrivals = sorted(enumerate(rows), key=lambda pair: (pair[1]["published"], pair[0]))
     stories = {}

@@ -491,9 +491,18 @@ def _transcript_speaker(quote: str) -> str | None:
     return None
 
 
-#: Labels pages and wires put before a colon that name no speaker.
+#: Labels pages and wires put before a colon that name no speaker (whole labels, lower case).
 _EDITORIAL_LABELS = frozenset(
-    """video photo photos watch listen audio update updated correction clarification breaking read more
-    editor's note editors note note related see also advertisement ad sponsored exclusive analysis opinion
-    live graphic map chart source sources transcript""".split()
-) | {"read more", "see also", "editor's note", "editors' note", "editor’s note", "breaking news", "live updates"}
+    {
+        *"""video photo photos watch listen audio update updated correction clarification breaking note
+        related advertisement sponsored exclusive analysis opinion live graphic map chart source sources
+        transcript""".split(),
+        "read more",
+        "see also",
+        "editor's note",
+        "editors' note",
+        "editor’s note",
+        "breaking news",
+        "live updates",
+    }
+)

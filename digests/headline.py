@@ -51,10 +51,9 @@ def write_headline(cleaned: Cleaned, sentences: list[Sentence], title: str | Non
     leads = [s for s in sentences if _prose(s)][:_LEAD_SENTENCES]
     # A copula cut from its complement ("Careers of sprinters X and Y are") reads broken: a later
     # lead sentence serves first; the cut one is the last resort.
+    read = [(words, main_clause(words)) for words in map(words_of, leads)]
     for bare in (False, True):
-        for sentence in leads:
-            words = words_of(sentence)
-            clause = main_clause(words)
+        for words, clause in read:
             if clause is not None and _first_person(clause):
                 # "We are going to win so much, Trump told a rally": a paper does not say "we" in
                 # its own voice; the speaker introduces the words, or the next sentence serves.
@@ -65,7 +64,7 @@ def write_headline(cleaned: Cleaned, sentences: list[Sentence], title: str | Non
                 headline = ""
             if headline:
                 return _capitalise(headline)
-    fallback = _fallback(words_of(leads[0])) if leads else ""
+    fallback = _fallback(read[0][0]) if read else ""
     return _capitalise(fallback) if fallback else "Untitled dispatch"
 
 
